@@ -1,0 +1,58 @@
+"""SScore PRO: patient-reported outcomes for systemic sclerosis clinics and trials."""
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import admin, auth, clinic, cli, coordinator, errors, i18n, main, security, templating
+from . import db as database  # noqa: F401  (registers the SQLite connection events)
+from .extensions import babel, csrf, db, login_manager, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config=None):
+    app = Flask(__name__, template_folder=PROJECT_ROOT / "templates", instance_relative_config=True)
+    app.config.from_object("pro_app.config.Defaults")
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env("PRO")
+    else:
+        app.config.update(test_config)
+    _derive_settings(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale,
+                   default_translation_directories=str(Path(__file__).parent / "translations"))
+    security.init_app(app)
+    templating.init_app(app)
+    errors.init_app(app)
+
+    for blueprint in (main.bp, auth.bp, clinic.bp, coordinator.bp, admin.bp):
+        app.register_blueprint(blueprint)
+    cli.init_app(app)
+
+    if app.config["PROXY_FIX_X_FOR"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=1)
+    return app
+
+
+def _derive_settings(app: Flask) -> None:
+    """Settings that follow from others; no I/O here."""
+    config = app.config
+    if not config.get("SQLALCHEMY_DATABASE_URI"):
+        config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'sscore.sqlite3'}"
+    if config.get("TRUSTED_HOSTS") is None:
+        config["TRUSTED_HOSTS"] = security.trusted_hosts_from(config["BASE_URL"])
+    if not config.get("SESSION_COOKIE_NAME"):
+        config["SESSION_COOKIE_NAME"] = "__Host-sscore" if config["SESSION_COOKIE_SECURE"] else "sscore"
+    if config["SECRET_KEY"] in (None, "", "change-me") and not (app.debug or app.testing):
+        raise RuntimeError("Set PRO_SECRET_KEY (or SECRET_KEY in instance/config.py) to a long random value.")
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        options = config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+        options.setdefault("pool_pre_ping", True)
+        options.setdefault("pool_size", 5)
+        options.setdefault("max_overflow", 5)
