@@ -1,8 +1,8 @@
 """create tables
 
-Revision ID: 5dc139705acf
+Revision ID: 4fafa7119912
 Revises: 
-Create Date: 2026-11-25 05:55:37.295120
+Create Date: 2026-11-25 06:02:40.656316
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '5dc139705acf'
+revision = '4fafa7119912'
 down_revision = None
 branch_labels = None
 depends_on = None
