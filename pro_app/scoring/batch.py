@@ -268,7 +268,10 @@ def score_table(
             errors += 1
             results = {}
             error = f"row {number}: {problem}"
-        writer.writerow(row + [results.get(column, "") for column in result_columns] + [error])
+        # Padded or cut to the header's width so the result columns stay aligned; the
+        # error says the row was the wrong length, and the input file is untouched.
+        cells = (row + [""] * len(names))[: len(names)]
+        writer.writerow(cells + [results.get(column, "") for column in result_columns] + [error])
         if progress is not None:
             progress(1)
     return BatchSummary(rows=len(table.rows), scored=len(table.rows) - errors, errors=errors)
