@@ -20,6 +20,7 @@ definition (the paper's Methods could not be read), so both are parameters and t
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from .checks import exact, round_half_up
 from .criss import (
@@ -53,6 +54,7 @@ _FVC_RULES = {
 }
 
 
+@lru_cache(maxsize=32)
 def rcriss_convention(fvc_mode: str = "absolute", fvc_points: float = 5.0, max_worsened: int = 1) -> str:
     """The plain-words rule text printed with every revised CRISS result."""
     default = fvc_mode == "absolute" and fvc_points == 5 and max_worsened == 1
@@ -203,25 +205,24 @@ def revised_criss(
     step1_met = step1.met is True
     all_present = all(delta is not None for delta in deltas.values())
 
+    # Exact decimals and changes per item once; only the judgement depends on X.
+    present = {}
+    for item in CORE_ITEMS:
+        if deltas[item] is not None:
+            before, after = getattr(baseline, item), getattr(followup, item)
+            change_pct = None if before == 0 else float(deltas[item] * 100 / exact(before))
+            present[item] = (before, after, exact(before), exact(after), float(deltas[item]), change_pct)
+    points = exact(fvc_points)
+
     items: dict[int, dict[str, ItemChange]] = {}
     improved_count: dict[int, int | None] = {}
     worsened_count: dict[int, int | None] = {}
     for x in thresholds:
+        percent = exact(x)
         changes = {}
-        for item in CORE_ITEMS:
-            if deltas[item] is None:
-                continue
-            before, after = getattr(baseline, item), getattr(followup, item)
-            improved, worsened = _judge(item, exact(before), exact(after), exact(x), fvc_mode, exact(fvc_points))
-            changes[item] = ItemChange(
-                item=item,
-                baseline=before,
-                followup=after,
-                change_abs=float(deltas[item]),
-                change_pct=None if before == 0 else float(deltas[item] * 100 / exact(before)),
-                improved=improved,
-                worsened=worsened,
-            )
+        for item, (before, after, exact_before, exact_after, change_abs, change_pct) in present.items():
+            improved, worsened = _judge(item, exact_before, exact_after, percent, fvc_mode, points)
+            changes[item] = ItemChange(item, before, after, change_abs, change_pct, improved, worsened)
         items[x] = changes
         improved_count[x] = sum(c.improved for c in changes.values()) if all_present else None
         worsened_count[x] = sum(c.worsened for c in changes.values()) if all_present else None

@@ -142,7 +142,7 @@ def test_a_row_with_too_few_values_is_an_error_not_a_guess():
 
 def test_haq_di_rows_read_items_aids_and_help():
     header = ["id", *INPUT_COLUMNS["haq-di"]]
-    items = ["1"] * 17 + ["", "", ""]  # grip (car_doors, open_jars, faucets) is the 15th-17th; here activities is blank
+    items = ["1"] * 17 + ["", "", ""]  # the last three items (activities) unanswered
     row = ["Q1", *items, "cane; other", "dressing"]
 
     summary, scored = run("haq-di", to_text(header, row))
