@@ -34,7 +34,8 @@ def check_number(value: object, field: str, low: float, high: float) -> int | fl
         value = float(value)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ScoringInputError(field, f"must be a number, not {_type_name(value)}")
-    if not math.isfinite(value):
+    # Only floats can be infinite or NaN; a huge JSON integer would overflow isfinite().
+    if isinstance(value, float) and not math.isfinite(value):
         raise ScoringInputError(field, "must be a finite number")
     if not low <= value <= high:
         raise ScoringInputError(field, f"must be between {low:g} and {high:g}")

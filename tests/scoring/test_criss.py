@@ -143,6 +143,7 @@ def test_step1_met_property():
         ("pt_global", "5", "must be a number, not text"),
         ("mrss", True, "must be a number, not true/false"),
         ("fvc_pct", float("inf"), "must be a finite number"),
+        ("mrss", 10**400, "must be between 0 and 51"),
     ],
 )
 def test_out_of_range_or_wrong_type_core_value_is_rejected_naming_visit_and_field(item, value, problem):
