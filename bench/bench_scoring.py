@@ -44,17 +44,13 @@ def random_questionnaire(rng: random.Random) -> tuple[dict, list, list]:
     return items, aids, help_
 
 
-def report(name: str, seconds: float) -> None:
-    per_call = seconds / N * 1e6
-    print(f"{name:<9} {N:>7,} scored in {seconds:6.2f} s: {per_call:7.1f} us per score, "
-          f"{N / seconds:>9,.0f} per second")
-
-
-def time_all(name: str, score, inputs: list) -> None:
+def time_all(name: str, unit: str, score, inputs: list) -> None:
     started = time.perf_counter()
     for args in inputs:
         score(*args)
-    report(name, time.perf_counter() - started)
+    seconds = time.perf_counter() - started
+    print(f"{name:<9} {N:,} {unit}s in {seconds:5.2f} s: {seconds / N * 1e6:6.1f} us per {unit}, "
+          f"{N / seconds:>7,.0f} {unit}s per second")
 
 
 def main() -> None:
@@ -62,9 +58,9 @@ def main() -> None:
     pairs = [random_pair(rng) for _ in range(N)]
     questionnaires = [random_questionnaire(rng) for _ in range(N)]
     print(f"Python {sys.version.split()[0]}, seed {SEED}")
-    time_all("ACR-CRISS", acr_criss, pairs)
-    time_all("rCRISS", revised_criss, pairs)
-    time_all("HAQ-DI", score_haq_di, questionnaires)
+    time_all("ACR-CRISS", "comparison", acr_criss, pairs)
+    time_all("rCRISS", "comparison", revised_criss, pairs)
+    time_all("HAQ-DI", "questionnaire", score_haq_di, questionnaires)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ the five core items of one visit (:class:`CoreSet`) and the Step-1 answers
 """
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .checks import check_bool, check_number, exact, round_half_up
@@ -66,10 +66,6 @@ CRISS_CONVENTION = (
     "missing, or when a Step-1 question is unanswered and no Step-1 event is recorded "
     "(app convention)."
 )
-
-
-def _fields_of(cls) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(cls))
 
 
 def _check_keys(data: object, allowed: tuple[str, ...], where: str) -> Mapping:

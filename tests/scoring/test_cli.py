@@ -57,7 +57,8 @@ def criss_input(**followup_changes) -> dict:
 @pytest.mark.parametrize(
     ("kind", "stdin", "message"),
     [
-        ("criss", '{"baseline": {"mrss": 24,', "input: invalid JSON at line 1 column 26: Expecting property name enclosed in double quotes"),
+        ("criss", '{"baseline": {"mrss": 24,',
+         "input: invalid JSON at line 1 column 26: Expecting property name enclosed in double quotes"),
         ("criss", json.dumps(criss_input(mrss="24")), "followup.mrss: must be a number, not text"),
         ("haq-di", '{"items": {"dress": 4}}', "items.dress: must be between 0 and 3"),
         ("haq-di", '{"items": {"dres": 1}}', "items.dres: unknown item code"),
@@ -92,7 +93,8 @@ def test_unreadable_file_exits_2_naming_it(tmp_path):
     completed = run_module("mrss", str(tmp_path / "absent.json"))
 
     assert completed.returncode == 2
-    assert completed.stderr.splitlines() == [f"{tmp_path / 'absent.json'}: cannot read the file: No such file or directory"]
+    absent = tmp_path / "absent.json"
+    assert completed.stderr.splitlines() == [f"{absent}: cannot read the file: No such file or directory"]
 
 
 # --- flask score ... (a plain click group) ---------------------------------------
@@ -168,10 +170,11 @@ def test_output_may_go_to_standard_output(tmp_path):
 
 
 def test_haq_di_command_scores_each_questionnaire(tmp_path):
-    items = [code for vector in VECTORS["haq-di"][:1] for code in vector["input"]["items"]]
-    values = VECTORS["haq-di"][0]["input"]
+    values = VECTORS["haq-di"][0]["input"]  # H1: all 20 items, aids and help
+    items = list(values["items"])
     header = ",".join(["patient_id", *items, "aids", "help"])
-    row = ",".join(["P9", *(str(values["items"][c]) for c in items), ";".join(values["aids"]), ";".join(values["help"])])
+    answers = [str(values["items"][code]) for code in items]
+    row = ",".join(["P9", *answers, ";".join(values["aids"]), ";".join(values["help"])])
     source = write_csv(tmp_path / "haq.csv", header, row)
 
     result = CliRunner().invoke(score, ["haq-di", str(source)])
