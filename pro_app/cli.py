@@ -73,10 +73,11 @@ def check_db():
 
 def init_app(app):
     from .demo import demo
+    from .scoring.commands import score
 
-    for command in (users_cli, audit_cli, demo, check_db):
+    for command in (users_cli, audit_cli, demo, check_db, score):
         app.cli.add_command(command)
-    for name in ("pro_app.scoring.commands", "pro_app.reminders.commands", "pro_app.reports.commands",
+    for name in ("pro_app.reminders.commands", "pro_app.reports.commands",
                  "pro_app.api.commands", "pro_app.coordinator.commands", "pro_app.surveys.commands"):
         _add_optional(app, name)
 

@@ -16,7 +16,7 @@ from pro_app.scoring.batch import (
     score_table,
 )
 from pro_app.scoring.errors import ScoringInputError
-from scoring_helpers import load_vectors
+from tests.scoring.scoring_helpers import load_vectors
 
 PAIR_HEADER = ["patient_id", *INPUT_COLUMNS["criss"], "notes"]
 

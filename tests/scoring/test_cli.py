@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from pro_app.scoring.commands import score
-from scoring_helpers import load_vectors, mismatches
+from tests.scoring.scoring_helpers import load_vectors, mismatches
 
 ROOT = Path(__file__).resolve().parents[2]
 VECTORS = load_vectors()

@@ -13,7 +13,7 @@ from pro_app.scoring import (
     acr_criss,
     suggest_fvc_decline,
 )
-from scoring_helpers import mismatches, vector_params
+from tests.scoring.scoring_helpers import mismatches, vector_params
 
 BASELINE = CoreSet(mrss=24, fvc_pct=70.0, pt_global=6, md_global=6, haq_di=1.5)
 NO_EVENTS = Step1(renal_crisis=False, fvc_decline=False, lv_failure=False, pah=False)

@@ -2,7 +2,7 @@
 import pytest
 
 from pro_app.scoring import HAQ_AIDS, HAQ_CATEGORIES, HAQ_ITEMS, ScoringInputError, score_haq_di
-from scoring_helpers import mismatches, vector_params
+from tests.scoring.scoring_helpers import mismatches, vector_params
 
 ALL_ZERO = {code: 0 for codes in HAQ_ITEMS.values() for code in codes}
 

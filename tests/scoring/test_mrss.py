@@ -2,7 +2,7 @@
 import pytest
 
 from pro_app.scoring import MRSS_SITES, ScoringInputError, score_mrss
-from scoring_helpers import mismatches, vector_params
+from tests.scoring.scoring_helpers import mismatches, vector_params
 
 
 @pytest.mark.parametrize(("given", "expected"), vector_params("mrss"))

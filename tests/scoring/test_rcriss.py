@@ -2,7 +2,7 @@
 import pytest
 
 from pro_app.scoring import THRESHOLDS, CoreSet, MissingInput, ScoringInputError, Step1, revised_criss
-from scoring_helpers import mismatches, vector_params
+from tests.scoring.scoring_helpers import mismatches, vector_params
 
 NO_EVENTS = Step1(renal_crisis=False, fvc_decline=False, lv_failure=False, pah=False)
 STEADY = dict(mrss=20, fvc_pct=70.0, pt_global=5, md_global=5, haq_di=1.0)

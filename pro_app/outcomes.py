@@ -1,0 +1,225 @@
+"""Visit scores and two-visit comparisons, computed from the records whenever they are needed.
+
+The one place that turns stored answers and clinician assessments into the inputs of `pro_app.scoring`;
+the clinic pages, the PDF summaries, the exports and the coordinator's readiness view all read from here,
+so they can never disagree. Scores are not stored (DESIGN.md: they would go stale).
+
+Only *submitted* patient answers are scored: a draft the patient has not sent is not yet their answer.
+Item codes are those stored by the survey (instruments package): `pt_global`; the 20 HAQ-DI items;
+`aid_<aid code>` and `help_<category>` (1 = ticked); `pain`; the five Scleroderma-HAQ VAS items.
+"""
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from .extensions import db
+from .models import ClinicianAssessment, SurveyResponse, Visit
+from .scoring import (
+    CORE_ITEMS, HAQ_AIDS, HAQ_CATEGORIES, HAQ_ITEMS, CoreSet, CrissResult, HaqResult, McidFlag, MissingInput,
+    MrssResult, RevisedCrissResult, Step1, acr_criss, mcid_flags, revised_criss, score_haq_di, score_mrss,
+    suggest_fvc_decline,
+)
+
+SHAQ_ITEMS = ("intestinal", "breathing", "raynauds", "finger_ulcers", "overall")
+HAQ_ITEM_CODES = tuple(code for codes in HAQ_ITEMS.values() for code in codes)
+CORE_LABELS = {
+    "mrss": "mRSS", "fvc_pct": "FVC % predicted", "pt_global": "Patient global",
+    "md_global": "Physician global", "haq_di": "HAQ-DI",
+}
+STEP1_LABELS = {
+    "renal_crisis": "Scleroderma renal crisis", "fvc_decline": "Confirmed FVC decline (ILD)",
+    "lv_failure": "Left-ventricular failure", "pah": "Pulmonary arterial hypertension",
+}
+
+
+@dataclass(frozen=True)
+class AnswerValue:
+    value: int | None
+    skipped: bool = False
+    text: str | None = None
+    corrected: bool = False
+
+
+@dataclass(frozen=True)
+class VisitOutcome:
+    """Everything scored at one visit, with what was used and what is missing."""
+
+    visit_id: int
+    patient_id: int
+    code: str
+    label: str
+    target_date: date
+    is_baseline: bool
+    submitted_at: datetime | None
+    answers: dict[str, AnswerValue]
+    instruments: dict[str, tuple[str, str]]  # instrument -> (version, language) of submitted responses
+    haq: HaqResult | None
+    pt_global: int | None
+    pain: int | None
+    shaq: dict[str, int | None]
+    has_assessment: bool
+    mrss: MrssResult | None
+    fvc_pct: float | None
+    fvc_equation: str | None
+    md_global: int | None
+    step1: Step1
+    signed: bool = False
+    corrected_items: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def core(self) -> CoreSet:
+        return CoreSet(
+            mrss=self.mrss.mrss if self.mrss else None, fvc_pct=self.fvc_pct, pt_global=self.pt_global,
+            md_global=self.md_global, haq_di=self.haq.haq_di if self.haq else None,
+        )
+
+    @property
+    def has_patient_data(self) -> bool:
+        return self.submitted_at is not None
+
+    @property
+    def has_any_data(self) -> bool:
+        return self.has_patient_data or self.has_assessment
+
+
+@dataclass(frozen=True)
+class Missing:
+    """One missing input, said the way a clinician needs it: which visit, what, and who must provide it."""
+
+    visit_label: str
+    item: str
+    provider: str  # patient | clinician
+
+    @property
+    def text(self) -> str:
+        label = CORE_LABELS.get(self.item) or STEP1_LABELS.get(self.item, self.item)
+        who = "the patient's questionnaire" if self.provider == "patient" else "the clinician's assessment"
+        if self.item in STEP1_LABELS:
+            return f"{label} (Step 1) not yet adjudicated at {self.visit_label}: needs {who}"
+        return f"{label} at {self.visit_label}: needs {who}"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    baseline: VisitOutcome
+    followup: VisitOutcome
+    criss: CrissResult
+    rcriss: RevisedCrissResult
+    mcid: dict[str, McidFlag]
+    fvc_equation_changed: bool
+    fvc_decline_suggested: bool | None
+    missing: tuple[Missing, ...]
+
+    @property
+    def deltas(self) -> dict[str, float | None]:
+        return self.criss.deltas
+
+
+def _answers(responses) -> tuple[dict[str, AnswerValue], dict[str, tuple[str, str]], frozenset[str]]:
+    answers, instruments, corrected = {}, {}, set()
+    for response in responses:
+        if response.status != "submitted":
+            continue
+        instruments[response.instrument] = (response.version, response.language)
+        for answer in response.answers:
+            answers[answer.item_code] = AnswerValue(answer.value, answer.skipped, answer.text,
+                                                    answer.corrected_at is not None)
+            if answer.corrected_at is not None:
+                corrected.add(answer.item_code)
+    return answers, instruments, frozenset(corrected)
+
+
+def _value(answers: dict[str, AnswerValue], code: str) -> int | None:
+    answer = answers.get(code)
+    return None if answer is None or answer.skipped else answer.value
+
+
+def haq_from_answers(answers: dict[str, AnswerValue]) -> HaqResult | None:
+    if not any(code in answers for code in HAQ_ITEM_CODES):
+        return None
+    items = {code: _value(answers, code) for code in HAQ_ITEM_CODES}
+    aids = [aid for aid in HAQ_AIDS if _value(answers, f"aid_{aid}") == 1]
+    helped = [category for category in HAQ_CATEGORIES if _value(answers, f"help_{category}") == 1]
+    return score_haq_di(items, aids=aids, help=helped)
+
+
+def visit_outcome(visit: Visit, responses, assessment: ClinicianAssessment | None, signed: bool = False) -> VisitOutcome:
+    answers, instruments, corrected = _answers(responses)
+    if assessment is not None:
+        mrss = score_mrss(assessment.mrss_sites())
+        step1 = Step1(**assessment.step1())
+        fvc, equation, md = assessment.fvc_pct, assessment.fvc_equation, assessment.md_global
+    else:
+        mrss, step1, fvc, equation, md = None, Step1(), None, None, None
+    return VisitOutcome(
+        visit_id=visit.id, patient_id=visit.patient_id, code=visit.code, label=visit.label,
+        target_date=visit.target_date, is_baseline=visit.is_baseline, submitted_at=visit.submitted_at,
+        answers=answers, instruments=instruments, haq=haq_from_answers(answers),
+        pt_global=_value(answers, "pt_global"), pain=_value(answers, "pain"),
+        shaq={code: _value(answers, code) for code in SHAQ_ITEMS},
+        has_assessment=assessment is not None, mrss=mrss, fvc_pct=fvc, fvc_equation=equation, md_global=md,
+        step1=step1, signed=signed, corrected_items=corrected,
+    )
+
+
+def load_outcomes(visits: list[Visit]) -> dict[int, VisitOutcome]:
+    """Outcomes for many visits in three queries, whatever their number (no N+1)."""
+    from .models import Signature
+
+    ids = [visit.id for visit in visits]
+    if not ids:
+        return {}
+    responses: dict[int, list[SurveyResponse]] = {i: [] for i in ids}
+    for response in db.session.scalars(
+        select(SurveyResponse).where(SurveyResponse.visit_id.in_(ids)).options(selectinload(SurveyResponse.answers))
+    ):
+        responses[response.visit_id].append(response)
+    assessments = {a.visit_id: a for a in db.session.scalars(
+        select(ClinicianAssessment).where(ClinicianAssessment.visit_id.in_(ids)))}
+    signed = set(db.session.scalars(select(Signature.visit_id).where(
+        Signature.visit_id.in_(ids), Signature.superseded_at.is_(None))))
+    return {visit.id: visit_outcome(visit, responses[visit.id], assessments.get(visit.id), visit.id in signed)
+            for visit in visits}
+
+
+def compare(baseline: VisitOutcome, followup: VisitOutcome) -> Comparison:
+    """ACR-CRISS, revised CRISS and MCID flags from `baseline` to `followup` (Step-1 events from the follow-up)."""
+    criss = acr_criss(baseline.core, followup.core, followup.step1)
+    rcriss = revised_criss(baseline.core, followup.core, followup.step1)
+    labels = {"baseline": baseline.label, "followup": followup.label, "step1": followup.label}
+    missing = tuple(Missing(labels[m.visit], m.field, m.provider) for m in criss.missing)
+    return Comparison(
+        baseline=baseline, followup=followup, criss=criss, rcriss=rcriss,
+        mcid=mcid_flags(baseline.core, followup.core),
+        fvc_equation_changed=bool(baseline.fvc_equation and followup.fvc_equation
+                                  and baseline.fvc_equation != followup.fvc_equation),
+        fvc_decline_suggested=suggest_fvc_decline(baseline.fvc_pct, followup.fvc_pct),
+        missing=missing,
+    )
+
+
+def missing_inputs(outcome: VisitOutcome, as_followup: bool = True) -> list[Missing]:
+    """What this visit still lacks for a CRISS comparison (readiness), by provider."""
+    core = outcome.core
+    missing = [Missing(outcome.label, item, "patient" if item in ("pt_global", "haq_di") else "clinician")
+               for item in CORE_ITEMS if getattr(core, item) is None]
+    if as_followup and not outcome.is_baseline:
+        missing += [Missing(outcome.label, event, "clinician") for event, value in outcome.step1.to_dict().items()
+                    if value is None]
+    return missing
+
+
+def default_pair(outcomes: list[VisitOutcome]) -> tuple[VisitOutcome, VisitOutcome] | None:
+    """Baseline versus the latest later visit with any data: the comparison a clinician asks for first."""
+    ordered = sorted(outcomes, key=lambda o: o.target_date)
+    baseline = next((o for o in ordered if o.is_baseline), ordered[0] if ordered else None)
+    if baseline is None:
+        return None
+    later = [o for o in ordered if o.target_date > baseline.target_date and o.has_any_data]
+    return (baseline, later[-1]) if later else None
+
+
+def patient_visits(patient_id: int) -> list[Visit]:
+    return list(db.session.scalars(select(Visit).where(Visit.patient_id == patient_id).order_by(Visit.target_date)))
