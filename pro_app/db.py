@@ -8,7 +8,7 @@ PostgreSQL needs none of this: READ COMMITTED plus unique constraints and row lo
 """
 import sqlite3
 
-from flask import g, has_request_context
+from flask import g, has_app_context
 from sqlalchemy import Engine, event, text
 
 SQLITE_PRAGMAS = (
@@ -34,7 +34,7 @@ def _sqlite_on_connect(dbapi_connection, connection_record):
 def _sqlite_on_begin(connection):
     if connection.dialect.name != "sqlite":
         return
-    readonly = has_request_context() and g.get("db_readonly", False)
+    readonly = has_app_context() and g.get("db_readonly", False)
     connection.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
 
