@@ -14,7 +14,6 @@ import threading
 from pathlib import Path
 
 import pytest
-from flask import g
 from werkzeug.serving import make_server
 
 CHROMIUM = "/usr/bin/chromium"
@@ -52,7 +51,6 @@ def browser(playwright_instance):
 
 @pytest.fixture
 def live_server(app):
-    g.db_readonly = True  # the test body's SQLite transactions never take the write lock
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
