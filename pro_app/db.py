@@ -54,7 +54,7 @@ def durability_problems(engine) -> list[str]:
                 problems.append("SQLite foreign_keys is off")
         elif engine.dialect.name == "postgresql":
             for setting in ("fsync", "synchronous_commit", "full_page_writes"):
-                value = connection.execute(text(f"SHOW {setting}")).scalar()  # nosec B608: fixed names
+                value = connection.execute(text("SELECT current_setting(:name)"), {"name": setting}).scalar()
                 if value != "on":
                     problems.append(f"PostgreSQL {setting} is {value}, expected on")
         connection.rollback()
