@@ -4,7 +4,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import admin, auth, clinic, cli, coordinator, errors, i18n, main, security, templating
+from . import admin, auth, clinic, cli, coordinator, errors, i18n, logs, main, security, templating
 from . import db as database  # noqa: F401  (registers the SQLite connection events)
 from .extensions import babel, csrf, db, login_manager, migrate
 
@@ -27,6 +27,7 @@ def create_app(test_config=None):
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale,
                    default_translation_directories=str(Path(__file__).parent / "translations"))
+    logs.init_app(app)
     security.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
