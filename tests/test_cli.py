@@ -49,3 +49,25 @@ def test_check_db_accepts_the_test_database(runner):
     result = runner.invoke(args=["check-db"])
 
     assert result.exit_code == 0, result.output
+
+
+def test_backup_restores_with_its_audit_chain_intact(runner, tmp_path, make_app):
+    import pytest
+
+    from tests.conftest import TEST_DATABASE_URL
+
+    if TEST_DATABASE_URL:
+        pytest.skip("SQLite online backup; PostgreSQL uses pg_dump")
+    runner.invoke(args=["demo", "--password", "a-demo-password-1"])
+    patients = db.session.scalar(select(db.func.count(Patient.id)))
+    target = tmp_path / "backup.sqlite3"
+
+    result = runner.invoke(args=["backup", str(target)])
+
+    assert result.exit_code == 0, result.output
+    assert "integrity_check: ok" in result.output
+    restored = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{target}")
+    with restored.app_context():
+        assert db.session.scalar(select(db.func.count(Patient.id))) == patients
+        verify = restored.test_cli_runner().invoke(args=["audit", "verify"])
+    assert verify.exit_code == 0, verify.output

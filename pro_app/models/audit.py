@@ -25,7 +25,7 @@ class AuditEvent(db.Model):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     actor_type: Mapped[str] = mapped_column(String(10))  # staff | patient | api | system
     actor_id: Mapped[int | None] = mapped_column(Integer, index=True)
-    actor: Mapped[str] = mapped_column(String(254))  # staff e-mail, patient study id, "cli:<user>"
+    actor: Mapped[str] = mapped_column(String(254), index=True)  # staff e-mail, patient study id, "cli:<user>"
     role: Mapped[str] = mapped_column(String(20))
     action: Mapped[str] = mapped_column(String(40))
     entity: Mapped[str] = mapped_column(String(40))

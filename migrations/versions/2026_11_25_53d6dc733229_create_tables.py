@@ -1,8 +1,8 @@
 """create tables
 
-Revision ID: 4fafa7119912
+Revision ID: 53d6dc733229
 Revises: 
-Create Date: 2026-11-25 06:02:40.656316
+Create Date: 2026-11-25 06:21:29.680581
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '4fafa7119912'
+revision = '53d6dc733229'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -57,6 +57,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_event'))
     )
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_audit_event_actor'), ['actor'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_event_actor_id'), ['actor_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_event_at'), ['at'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_event_patient_id'), ['patient_id'], unique=False)
@@ -447,6 +448,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_audit_event_patient_id'))
         batch_op.drop_index(batch_op.f('ix_audit_event_at'))
         batch_op.drop_index(batch_op.f('ix_audit_event_actor_id'))
+        batch_op.drop_index(batch_op.f('ix_audit_event_actor'))
 
     op.drop_table('audit_event')
     # ### end Alembic commands ###
