@@ -93,7 +93,8 @@ class Walk:
         page = self.page
         page.goto(link)
         self.shot("start")
-        self.tap(page.locator(".button--start"))
+        with page.expect_navigation():
+            self.tap(page.locator(".button--start"))
         while "/s/check" not in page.url:
             self.answer_page()
         self.shot("check")

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from ..instruments import CHOICE, SKIP, VAS, Instrument, Page, known
 from ..instruments.haq import OTHER_AID_MAX_LENGTH
 
-NUMBER = re.compile(r"^\s*(\d{1,3})\s*%?\s*$")
+NUMBER = re.compile(r"^\s*([0-9]{1,3})\s*%?\s*$", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,7 @@ def read_page(page: Page, form: Mapping[str, str]) -> tuple[PageAnswers, list[Fi
             continue
         if raw == SKIP and item.allow_skip:
             answers.items[item.code] = None
-        elif raw.isdigit() and int(raw) in item.values:
+        elif raw in {str(value) for value in item.values}:  # only what the page offered (ASCII digits)
             answers.items[item.code] = int(raw)
         else:  # nothing chosen (or a value the page never offered)
             errors.append(FieldError(f"{item.code}-{item.minimum}", item.code, "missing"))

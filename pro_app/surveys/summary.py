@@ -44,24 +44,22 @@ def page_rows(ref: PageRef, saved: dict, t) -> list[Row]:
         rows.append(Row(row_id, question, item_text(item, saved.get(item.code), t), f"{url}#{item.code}-group",
                         item.code in saved, question))
     page = ref.page
-    if page.checkbox_codes and not any(code in saved for code in page.checkbox_codes):
-        for suffix, key in (("aids", _("Aids or devices")), ("help", _("Help from another person"))):
-            rows.append(Row(f"row-{suffix}-{page.key}", key, _("Not answered"), f"{url}#{suffix}-{page.key}",
-                            False, f"{key} ({t[f'page.{page.key}']})"))
-    elif page.checkbox_codes:
-        ticked = [t[f"aid.{code.removeprefix('aid_')}"] for code in page.checkbox_codes
-                  if code.startswith("aid_") and code != "aid_other" and _ticked(saved, code)]
-        if _ticked(saved, "aid_other"):
-            other = saved["aid_other"][2]
-            ticked.append(f"{t['aid.other']}: {other}" if other else t["aid.other"])
-        key = _("Aids or devices")
-        rows.append(Row(f"row-aids-{page.key}", key, "; ".join(ticked) or _("None"), f"{url}#aids-{page.key}",
-                        True, f"{key} ({t[f'page.{page.key}']})"))
-        if page.help_category:
-            key = _("Help from another person")
-            helped = _ticked(saved, f"help_{page.help_category}")
-            rows.append(Row(f"row-help-{page.key}", key, _("Yes") if helped else _("No"),
-                            f"{url}#help-{page.key}", True, f"{key} ({t[f'page.{page.key}']})"))
+    if page.checkbox_codes:
+        # One row per category for its aids, devices and help: short enough to read on a phone.
+        key = _("Aids, devices or help")
+        label = f"{key} ({t[f'page.{page.key}']})"
+        url_aids = f"{url}#aids-{page.key}" if page.aids or page.other_aid else f"{url}#help-{page.key}"
+        if not any(code in saved for code in page.checkbox_codes):
+            rows.append(Row(f"row-aids-{page.key}", key, _("Not answered"), url_aids, False, label))
+        else:
+            used = [t[f"aid.{code.removeprefix('aid_')}"] for code in page.checkbox_codes
+                    if code.startswith("aid_") and code != "aid_other" and _ticked(saved, code)]
+            if _ticked(saved, "aid_other"):
+                other = saved["aid_other"][2]
+                used.append(f"{t['aid.other']}: {other}" if other else t["aid.other"])
+            if page.help_category and _ticked(saved, f"help_{page.help_category}"):
+                used.append(_("Help from another person"))
+            rows.append(Row(f"row-aids-{page.key}", key, "; ".join(used) or _("None"), url_aids, True, label))
     return rows
 
 
