@@ -106,8 +106,8 @@ def test_sending_with_questions_unanswered_lists_them_and_sends_nothing(client, 
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert check_page(response).title.startswith("Error: ")
-    assert '<a href="#row-haq-4">Answer the questions in ‘Walking’</a>' in page
-    assert 'href="#row-shaq-2"' in page and 'id="row-shaq-2"' in page
+    assert '<a href="#row-walk_outdoors">Answer the questions in ‘Walking’</a>' in page
+    assert 'href="#row-breathing"' in page and 'id="row-breathing"' in page
     assert db.session.get(Visit, survey.visit.id).submitted_at is None
     assert count("submit") == 0
 

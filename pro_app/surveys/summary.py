@@ -37,11 +37,9 @@ def check_groups(answers, language: str) -> list[Group]:
 def page_rows(ref: PageRef, saved: dict, t) -> list[Row]:
     url = url_for("surveys.question", instrument_code=ref.instrument.code, number=ref.number, **{"return": "check"})
     rows = []
-    for index, item in enumerate(ref.page.items):
+    for item in ref.page.items:
         question = t[f"item.{item.code}"]
-        # The first row of a page carries the id the error summary links to.
-        row_id = f"row-{ref.instrument.code}-{ref.number}" if index == 0 else f"row-{item.code}"
-        rows.append(Row(row_id, question, item_text(item, saved.get(item.code), t), f"{url}#{item.code}-group",
+        rows.append(Row(f"row-{item.code}", question, item_text(item, saved.get(item.code), t), f"{url}#{item.code}-group",
                         item.code in saved, question))
     page = ref.page
     if page.checkbox_codes:

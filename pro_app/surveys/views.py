@@ -89,7 +89,7 @@ def translation(instrument):
     return instrument.translation(g.locale)
 
 
-@bp.route("/<token>")
+@bp.route("/<string(minlength=20):token>")  # shorter paths are our own pages, never a token
 @tag(PATIENT)
 def open_link(token):
     config = current_app.config
@@ -228,7 +228,7 @@ def check():
 
 def _check_page(answers, missing, status=200):
     groups = check_groups(answers, g.locale)
-    error_links = [(f"row-{ref.instrument.code}-{ref.number}",
+    error_links = [(f"row-{ref.page.items[0].code}",
                     _("Answer the questions in ‘%(page)s’", page=_page_title(ref))) for ref in missing]
     last = answers.pages[-1] if answers.pages else None
     return render_template("surveys/check.html", groups=groups, error_links=error_links,
