@@ -155,11 +155,11 @@ def extra_screenshots(app, browser, base, shots):
     page = context.new_page()
     page.goto(invite(app, "DEMO-005", "baseline").replace("http://localhost", base))
     page.goto(base + "/s/haq/5")
-    page.get_by_role("button", name="Continue").tap()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Continue").tap()
     page.screenshot(path=str(shots / "survey-error.png"), full_page=True)
-    page.get_by_role("button", name="Deutsch").tap()
-    page.wait_for_url("**/s/haq/5")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Deutsch").tap()
     page.screenshot(path=str(shots / "survey-german.png"), full_page=True)
     context.close()
 

@@ -251,3 +251,19 @@ def test_the_language_switch_posts_with_the_page_form(client, survey, key):
     page = client.get(f"/s/{key}").get_data(as_text=True)
 
     assert 'formaction="/s/language"' in page and 'name="page" value="%s"' % key in page
+
+
+def test_each_page_type_stays_within_10_kb_compressed_and_requests_nothing_elsewhere(app, client, survey):
+    import gzip
+    from pathlib import Path
+
+    static = Path(app.static_folder)
+    assets = sum(len(gzip.compress((static / name).read_bytes(), 9)) for name in ("css/app.css", "js/app.js"))
+    open_link(client, survey)
+    answer(client)
+    for path in ("/s/start", "/s/pt_global/1", "/s/haq/1", "/s/haq/8", "/s/haq/9", "/s/check"):
+        html = client.get(path).get_data()
+        assert len(gzip.compress(html, 9)) + assets <= 10 * 1024, path
+        assert not re.search(rb'(src|href|action)="(https?:)?//', html), path
+    for name in ("css/app.css", "js/app.js"):
+        assert not re.search(rb"https?://|url\(", (static / name).read_bytes()), name

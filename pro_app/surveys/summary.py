@@ -48,7 +48,7 @@ def page_rows(ref: PageRef, saved: dict, t) -> list[Row]:
         label = f"{key} ({t[f'page.{page.key}']})"
         url_aids = f"{url}#aids-{page.key}" if page.aids or page.other_aid else f"{url}#help-{page.key}"
         if not any(code in saved for code in page.checkbox_codes):
-            rows.append(Row(f"row-aids-{page.key}", key, _("Not answered"), url_aids, False, label))
+            rows.append(Row(f"row-aids-{page.key}", label, _("Not answered"), url_aids, False, label))
         else:
             used = [t[f"aid.{code.removeprefix('aid_')}"] for code in page.checkbox_codes
                     if code.startswith("aid_") and code != "aid_other" and _ticked(saved, code)]
@@ -57,7 +57,7 @@ def page_rows(ref: PageRef, saved: dict, t) -> list[Row]:
                 used.append(f"{t['aid.other']}: {other}" if other else t["aid.other"])
             if page.help_category and _ticked(saved, f"help_{page.help_category}"):
                 used.append(_("Help from another person"))
-            rows.append(Row(f"row-aids-{page.key}", key, "; ".join(used) or _("None"), url_aids, True, label))
+            rows.append(Row(f"row-aids-{page.key}", label, "; ".join(used) or _("None"), url_aids, True, label))
     return rows
 
 
