@@ -183,3 +183,10 @@ def test_a_link_for_another_visit_never_shows_this_visits_answers(app, make_pati
     assert 'value="9" checked' not in bob.get("/s/pt_global/1").get_data(as_text=True)
     answer(bob, {"pt_global/1": {"pt_global": "2"}})
     assert 'value="9" checked' in alice.get("/s/pt_global/1").get_data(as_text=True)
+
+
+def test_a_withdrawn_patients_link_no_longer_works(client, survey):
+    survey.patient.withdrawn_at = utcnow()
+    db.session.commit()
+
+    assert client.get(f"/s/{survey.token}").status_code == 410

@@ -54,8 +54,10 @@ def test_the_confirmation_page_thanks_the_patient(client, survey):
     client.post("/s/send")
 
     response = client.get("/s/sent")
+    german = client.post("/s/language", data={"language": "de", "page": "sent"})
 
     assert check_page(response).h1s[0] == "Answers sent"
+    assert german.location == "/s/sent" and "Antworten gesendet" in client.get("/s/sent").get_data(as_text=True)
 
 
 def test_a_double_tap_or_replayed_post_stores_one_submission(client, survey):

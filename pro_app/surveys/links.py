@@ -51,11 +51,12 @@ def revoke_all(visit: Visit, revoked_by_id: int | None, now: datetime | None = N
 
 
 def state(invitation: Invitation, now: datetime | None = None) -> str:
-    """open | expired | revoked | submitted. Revocation wins over expiry; a sent visit wins over both."""
+    """open | expired | revoked | submitted. Revocation (or the patient's withdrawal) wins over expiry; a sent
+    visit wins over both."""
     now = now or utcnow()
     if invitation.visit.submitted_at is not None:
         return SUBMITTED
-    if invitation.revoked_at is not None:
+    if invitation.revoked_at is not None or invitation.visit.patient.withdrawn_at is not None:
         return REVOKED
     if now >= invitation.expires_at:
         return EXPIRED

@@ -279,8 +279,8 @@ def language():
         session[LANG_KEY] = chosen
     page = request.form.get("page", "")
     returning = request.form.get("return") == "check"
-    if page == "check":
-        return redirect(url_for(".check"))
+    if page in ("check", "sent"):
+        return redirect(url_for(f".{page}"))
     instrument_code, _slash, number = page.partition("/")
     ref = flow.find_page(responses.load(g.visit).pages, instrument_code, int(number)) if number.isdigit() else None
     if ref is None:

@@ -126,6 +126,8 @@ def test_a_whole_visit_with_javascript(live_server, phone, patient_link):
 
     assert_stored_as_tapped(link)
     assert len(patient.pages_seen) == 18  # start, 15 question pages, check, confirmation
+    patient.page.go_back()  # browser back after sending: a sensible page, nothing taken again
+    assert patient.page.locator("h1").inner_text() == "Your answers have been sent"
     assert errors == []
 
 
