@@ -34,7 +34,7 @@ translations:
 	$(VENV)/bin/pybabel compile -d pro_app/translations -f
 
 extract-messages:
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o pro_app/translations/messages.pot pro_app templates
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o pro_app/translations/messages.pot .
 	$(VENV)/bin/pybabel update -i pro_app/translations/messages.pot -d pro_app/translations --no-fuzzy-matching
 
 node_modules: package.json package-lock.json

@@ -1,17 +1,21 @@
-"""SScore PRO: patient-reported outcomes for systemic sclerosis clinics and trials."""
+"""SScore PRO: patient-reported outcomes for systemic sclerosis clinics and trials.
+
+The web stack is imported inside `create_app`, so that the pure packages (`python -m pro_app.scoring`,
+`pro_app.instruments`) load in a fraction of a second without Flask, SQLAlchemy or WeasyPrint.
+"""
 from pathlib import Path
-
-from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
-
-from . import admin, auth, clinic, cli, coordinator, errors, i18n, logs, main, security, templating
-from . import db as database  # noqa: F401  (registers the SQLite connection events)
-from .extensions import babel, csrf, db, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(test_config=None):
+    from flask import Flask
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from . import admin, auth, clinic, cli, coordinator, errors, i18n, logs, main, security, surveys, templating
+    from . import db as database  # noqa: F401  (registers the SQLite connection events)
+    from .extensions import babel, csrf, db, login_manager, migrate
+
     app = Flask(__name__, template_folder=PROJECT_ROOT / "templates", instance_relative_config=True)
     app.config.from_object("pro_app.config.Defaults")
     if test_config is None:
@@ -32,7 +36,7 @@ def create_app(test_config=None):
     templating.init_app(app)
     errors.init_app(app)
 
-    for blueprint in (main.bp, auth.bp, clinic.bp, coordinator.bp, admin.bp):
+    for blueprint in (main.bp, auth.bp, clinic.bp, coordinator.bp, admin.bp, surveys.bp):
         app.register_blueprint(blueprint)
     cli.init_app(app)
 
@@ -41,8 +45,10 @@ def create_app(test_config=None):
     return app
 
 
-def _derive_settings(app: Flask) -> None:
+def _derive_settings(app) -> None:
     """Settings that follow from others; no I/O here."""
+    from . import security
+
     config = app.config
     if not config.get("SQLALCHEMY_DATABASE_URI"):
         config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'sscore.sqlite3'}"

@@ -20,6 +20,7 @@ from . import audit
 from .auth.passwords import hash_password
 from .coordinator.plans import enrol, ensure_default_plan
 from .extensions import db
+from .instruments import VERSIONS
 from .models import Answer, ClinicianAssessment, MRSS_SITE_CODES, Patient, Site, SurveyResponse, User, Visit
 from .models.types import utcnow
 from .scheduling import local_midnight
@@ -34,7 +35,6 @@ HAQ_ITEMS = {
 SPREAD_ORDER = ("l_fingers", "r_fingers", "l_hand_dorsum", "r_hand_dorsum", "l_forearm", "r_forearm", "face",
                 "l_upper_arm", "r_upper_arm", "l_lower_leg", "r_lower_leg", "l_foot_dorsum", "r_foot_dorsum",
                 "chest", "abdomen", "l_thigh", "r_thigh")
-VERSIONS = {"pt_global": "1.0", "haq": "1.0", "shaq": "1.0"}
 
 
 @click.command("demo")

@@ -8,7 +8,7 @@ import secrets
 import uuid
 from urllib.parse import urlsplit
 
-from flask import current_app, g, request, url_for
+from flask import current_app, g, has_request_context, request, url_for
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
@@ -27,8 +27,12 @@ def new_token() -> str:
 
 
 def external_url(endpoint: str, **values) -> str:
-    """An absolute URL from BASE_URL; safe to put in e-mails, SMS and PDFs."""
-    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+    """An absolute URL from BASE_URL; safe to put in e-mails, SMS and PDFs. Works in the CLI too."""
+    if has_request_context():
+        path = url_for(endpoint, **values)
+    else:  # `flask invite`, `flask demo`, `reminders send`: no request, no SERVER_NAME; only the path is needed
+        path = current_app.url_map.bind("localhost").build(endpoint, values)
+    return current_app.config["BASE_URL"].rstrip("/") + path
 
 
 def trusted_hosts_from(base_url: str) -> list[str]:

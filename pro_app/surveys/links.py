@@ -13,6 +13,13 @@ from ..models.types import utcnow
 from ..scheduling import window_closes_at
 from ..security import digest, external_url, new_token
 
+# What a link is worth when it is opened (the survey's friendly page for each is in surveys/views.py).
+OPEN, EXPIRED, REVOKED, SUBMITTED = "open", "expired", "revoked", "submitted"
+
+
+class LinkRefused(Exception):
+    """No link can be issued for this visit (already sent, or its window has closed); the message says why."""
+
 
 def issue(visit: Visit, created_by_id: int | None = None) -> tuple[Invitation, str]:
     """A new link for the visit; returns the row and the raw token (shown once, never stored)."""
@@ -41,3 +48,28 @@ def revoke_all(visit: Visit, revoked_by_id: int | None, now: datetime | None = N
         .values(revoked_at=now or utcnow(), revoked_by_id=revoked_by_id)
     )
     return result.rowcount
+
+
+def state(invitation: Invitation, now: datetime | None = None) -> str:
+    """open | expired | revoked | submitted. Revocation (or the patient's withdrawal) wins over expiry; a sent
+    visit wins over both."""
+    now = now or utcnow()
+    if invitation.visit.submitted_at is not None:
+        return SUBMITTED
+    if invitation.revoked_at is not None or invitation.visit.patient.withdrawn_at is not None:
+        return REVOKED
+    if now >= invitation.expires_at:
+        return EXPIRED
+    return OPEN
+
+
+def invite(visit: Visit, created_by_id: int | None = None, now: datetime | None = None) -> tuple[Invitation, str]:
+    """Issue a link after checking that the patient can still use it (the CLI and the coordinator's button)."""
+    now = now or utcnow()
+    if visit.submitted_at is not None:
+        raise LinkRefused(f"Visit {visit.code} was already sent on {visit.submitted_at:%Y-%m-%d}; no link issued.")
+    closes = window_closes_at(visit.window_close, visit.patient.timezone)
+    if now >= closes:
+        raise LinkRefused(f"The window of visit {visit.code} closed on {visit.window_close:%Y-%m-%d}; "
+                          "no link issued.")
+    return issue(visit, created_by_id)
