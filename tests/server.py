@@ -23,8 +23,9 @@ def free_port() -> int:
 
 
 class Gunicorn:
-    def __init__(self, database_uri: str, workers: int = 3, extra_env: dict | None = None, threads: int = 1):
-        self.port = free_port()
+    def __init__(self, database_uri: str, workers: int = 3, extra_env: dict | None = None, threads: int = 1,
+                 port: int | None = None):
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {
             **os.environ,
@@ -47,7 +48,9 @@ class Gunicorn:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited: {self.process.stderr.read().decode()[-2000:]}")
+                message = self.process.stderr.read().decode()[-2000:]
+                self.process.stderr.close()
+                raise RuntimeError(f"gunicorn exited: {message}")
             try:
                 with urllib.request.urlopen(f"{self.url}/healthz", timeout=1) as response:
                     if response.status == 200:
@@ -62,6 +65,8 @@ class Gunicorn:
         if self.process and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
+        if self.process and self.process.stderr:
+            self.process.stderr.close()
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
