@@ -46,6 +46,8 @@ def _derive_settings(app: Flask) -> None:
     config = app.config
     if not config.get("SQLALCHEMY_DATABASE_URI"):
         config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'sscore.sqlite3'}"
+    if not config.get("FHIR_BASE_URL"):
+        config["FHIR_BASE_URL"] = config["BASE_URL"].rstrip("/") + "/fhir"
     if config.get("TRUSTED_HOSTS") is None:
         config["TRUSTED_HOSTS"] = security.trusted_hosts_from(config["BASE_URL"])
     if not config.get("SESSION_COOKIE_NAME"):
