@@ -77,6 +77,14 @@ def _sort_answers(instrument: str, answers: list[AnswerRecord]) -> tuple[AnswerR
     return tuple(sorted(answers, key=lambda a: order.get(a.item, len(order))))
 
 
+def response_record(response: SurveyResponse) -> ResponseRecord:
+    """One ORM response (with its answers) in the exports' shape."""
+    answers = [AnswerRecord(a.item_code, a.value, bool(a.skipped), a.text, a.answered_at, a.corrected_at,
+                            a.original_value, a.original_skipped) for a in response.answers]
+    return ResponseRecord(response.id, response.visit_id, response.instrument, response.version, response.language,
+                          response.started_at, response.submitted_at, _sort_answers(response.instrument, answers))
+
+
 def load_batch(patients: list[Patient], sites: dict[int, Site]) -> Batch:
     """Everything about `patients` in eight queries, whatever their number of visits and answers."""
     patient_ids = [patient.id for patient in patients]
