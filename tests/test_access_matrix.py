@@ -39,6 +39,16 @@ ACCESS = {
     "admin.users": {"admin"},
     "admin.toggle_user": {"admin"},
     "admin.audit_trail": {"admin"},
+    "admin.exports": {"admin"},
+    "admin.export_download": {"admin"},
+    "admin.api_tokens": {"admin"},
+    "admin.revoke_api_token": {"admin"},
+    # The JSON API takes a bearer token, never a session cookie: no signed-in browser gets through
+    # (tests/test_api.py covers the token holders). Its description holds no data and is public.
+    "api.openapi": EVERYONE,
+    **{f"api.{name}": NOBODY for name in (
+        "sites", "patients", "patient", "patient_visits", "patient_comparisons", "patient_fhir", "visit",
+        "visit_responses", "visit_scores", "fhir_definitions")},
 }
 
 

@@ -158,7 +158,7 @@ def sites():
     rows = _sites()
     counts = dict(db.session.execute(select(Patient.site_id, func.count(Patient.id))
                                      .where(Patient.site_id.in_([s.id for s in rows])).group_by(Patient.site_id))
-                  .tuples().all())
+                  .all())
     data = [{"code": s.code, "name": s.name, "timezone": s.timezone, "patients": counts.get(s.id, 0)} for s in rows]
     return _done({"data": data}, ("site_list", None), sites=[s.code for s in rows])
 

@@ -122,7 +122,7 @@ def load_batch(patients: list[Patient], sites: dict[int, Site]) -> Batch:
 
     assessed_on = dict(db.session.execute(
         select(ClinicianAssessment.visit_id, ClinicianAssessment.assessed_on)
-        .join(Visit, Visit.id == ClinicianAssessment.visit_id).where(Visit.patient_id.in_(patient_ids))).tuples().all())
+        .join(Visit, Visit.id == ClinicianAssessment.visit_id).where(Visit.patient_id.in_(patient_ids))).all())
     return Batch(patients=patients, sites=sites, enrolments=enrolments, visits=visits,
                  outcomes=load_outcomes(all_visits), responses=responses, assessed_on=assessed_on)
 
