@@ -65,6 +65,7 @@ _SCORE_CONCEPTS: list[tuple[str, str, str]] = [
     *[(f"rcriss-{x}", f"Revised CRISS responder at {x} %", f"Responder at the {x} % threshold.") for x in THRESHOLDS],
 ]
 SCORE_CODES = {code for code, _, _ in _SCORE_CONCEPTS}
+_SCORE_DISPLAY = {code: display for code, display, _ in _SCORE_CONCEPTS}
 
 
 def _instant(value: datetime) -> str:
@@ -85,6 +86,7 @@ class FhirBuilder:
     def __init__(self, base: str):
         self.base = base.rstrip("/")
         self.score_system = f"{self.base}/CodeSystem/{SCORE_SYSTEM_NAME}"
+        self._items: dict[tuple[str, str], list[dict]] = {}  # questionnaire items, built once per instrument
 
     # --- names ---
     def ext(self, name: str) -> str:
@@ -107,10 +109,7 @@ class FhirBuilder:
         return f"{self.base}/CodeSystem/{instrument_code}-options"
 
     def score(self, code: str) -> dict:
-        if code not in SCORE_CODES:
-            raise KeyError(code)
-        display = next(d for c, d, _ in _SCORE_CONCEPTS if c == code)
-        return {"system": self.score_system, "code": code, "display": display}
+        return {"system": self.score_system, "code": code, "display": _SCORE_DISPLAY[code]}
 
     # --- terminology ---
     def score_code_system(self) -> dict:
@@ -219,6 +218,12 @@ class FhirBuilder:
         return len(page.item_codes) + len(page.checkbox_codes) > 1
 
     def questionnaire_items(self, instrument) -> list[dict]:
+        key = (instrument.code, instrument.version)
+        if key not in self._items:
+            self._items[key] = self._build_items(instrument)
+        return self._items[key]
+
+    def _build_items(self, instrument) -> list[dict]:
         items = []
         for page in instrument.pages:
             nodes = self._page_nodes(instrument, page)

@@ -43,19 +43,28 @@ def safe_cell(value: str) -> str:
 
 
 def cell(value) -> str:
+    """One CSV cell. Called for every cell of every file, so the common types are tested first."""
+    kind = type(value)
+    if kind is str:
+        return safe_cell(value) if value[:1] in _FORMULA_CHARS else value
     if value is None:
         return ""
-    if isinstance(value, bool):
+    if kind is bool:
         return "1" if value else "0"
+    if kind is int or kind is float:
+        return str(value)
     if isinstance(value, datetime):
-        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        if value.tzinfo is not UTC:
+            value = value.astimezone(UTC)
+        return value.replace(microsecond=0, tzinfo=None).isoformat() + "Z"
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, (int, float)):
-        return str(value)
     if isinstance(value, (list, tuple)):
         return safe_cell(";".join(str(item) for item in value))
     return safe_cell(str(value))
+
+
+_FORMULA_CHARS = frozenset(FORMULA_START)
 
 
 def _patient_key(batch: Batch, patient) -> dict:
