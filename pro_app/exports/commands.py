@@ -27,7 +27,7 @@ def _sites(codes: tuple[str, ...]) -> list[Site]:
 
 
 def _audit(what: str, sites: list[Site], include_contacts: bool, result: dict, target: Path) -> None:
-    audit.record("export", "site", ",".join(str(s.id) for s in sites), new={
+    audit.record("export", "site", sites[0].id if len(sites) == 1 else None, new={
         "what": what, "sites": [s.code for s in sites], "include_contacts": include_contacts,
         "files": {name: info["rows"] for name, info in result["files"].items()}, "target": str(target)})
     db.session.commit()
