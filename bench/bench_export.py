@@ -59,7 +59,8 @@ def main():
                 seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
                 size = sum(p.stat().st_size for p in (folder / label).iterdir()) / 1e6
                 rows = {name: info["rows"] for name, info in manifest["files"].items()}
-                print(f"{label:5} {seconds:7.1f} s wall {cpu:7.1f} s CPU  {size:8.1f} MB  {len(statements):6} SQL statements  {rows}")
+                print(f"{label:5} {seconds:7.1f} s wall {cpu:7.1f} s CPU  {size:8.1f} MB  "
+                      f"{len(statements):6} SQL statements  {rows}")
                 db.session.rollback()
         finally:
             shutil.rmtree(folder)

@@ -165,7 +165,8 @@ def test_pages_link_to_the_next_until_the_last(client, two_sites):
         pages += 1
 
     assert pages == 3 and len(seen) == len(set(seen)) == 8
-    assert body["meta"] == {"page": 3, "per_page": 3, "total": 8} and body["links"]["prev"].endswith("page=2&per_page=3")
+    assert body["meta"] == {"page": 3, "per_page": 3, "total": 8}
+    assert body["links"]["prev"].endswith("page=2&per_page=3")
 
 
 @pytest.mark.parametrize("query", ["per_page=0", "per_page=201", "per_page=abc", "page=0", "page=-1", "page=1.5",

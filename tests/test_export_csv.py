@@ -285,7 +285,8 @@ def test_admin_downloads_a_zip_of_csv_fhir_and_manifest(app, make_user, canary):
 def test_admin_zip_with_contacts_is_named_and_audited_as_such(app, make_user, canary):
     client = _admin_client(app, make_user, canary.site)
 
-    with client.post("/admin/exports/download", data={"site": str(canary.site_id), "include_contacts": "y"}) as response:
+    form = {"site": str(canary.site_id), "include_contacts": "y"}
+    with client.post("/admin/exports/download", data=form) as response:
         archive = zipfile.ZipFile(io.BytesIO(response.data))
     assert CANARY_EMAIL.encode() in archive.read("csv/contacts.csv")
     assert "with-contacts" in response.headers["Content-Disposition"]

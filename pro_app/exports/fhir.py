@@ -9,7 +9,6 @@ Codes: LOINC where a code exists and was checked (HAQ panel 71950-0, HAQ-DI tota
 19872-1); everything else from our own CodeSystem `<FHIR_BASE_URL>/CodeSystem/sscore-scores` (in the bundle, and
 listed in docs/README-export.md). Patients carry only their pseudonym unless contacts are explicitly included.
 """
-import json
 import uuid
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime
@@ -100,7 +99,8 @@ class FhirBuilder:
 
     def entry(self, resource: dict) -> dict:
         kind, rid = resource["resourceType"], resource["id"]
-        return {"fullUrl": f"urn:uuid:{rid}", "resource": resource, "request": {"method": "PUT", "url": f"{kind}/{rid}"}}
+        return {"fullUrl": f"urn:uuid:{rid}", "resource": resource,
+                "request": {"method": "PUT", "url": f"{kind}/{rid}"}}
 
     def questionnaire_url(self, code: str) -> str:
         return f"{self.base}/Questionnaire/{code}"
