@@ -12,7 +12,7 @@ def create_app(test_config=None):
     from flask import Flask
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from . import admin, auth, clinic, cli, coordinator, errors, i18n, logs, main, security, surveys, templating
+    from . import admin, api, auth, clinic, cli, coordinator, errors, i18n, logs, main, security, surveys, templating
     from . import db as database  # noqa: F401  (registers the SQLite connection events)
     from .extensions import babel, csrf, db, login_manager, migrate
 
@@ -36,7 +36,7 @@ def create_app(test_config=None):
     templating.init_app(app)
     errors.init_app(app)
 
-    for blueprint in (main.bp, auth.bp, clinic.bp, coordinator.bp, admin.bp, surveys.bp):
+    for blueprint in (main.bp, auth.bp, clinic.bp, coordinator.bp, admin.bp, surveys.bp, api.bp):
         app.register_blueprint(blueprint)
     cli.init_app(app)
 
@@ -52,6 +52,8 @@ def _derive_settings(app) -> None:
     config = app.config
     if not config.get("SQLALCHEMY_DATABASE_URI"):
         config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'sscore.sqlite3'}"
+    if not config.get("FHIR_BASE_URL"):
+        config["FHIR_BASE_URL"] = config["BASE_URL"].rstrip("/") + "/fhir"
     if config.get("TRUSTED_HOSTS") is None:
         config["TRUSTED_HOSTS"] = security.trusted_hosts_from(config["BASE_URL"])
     if not config.get("SESSION_COOKIE_NAME"):

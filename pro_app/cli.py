@@ -103,7 +103,8 @@ def init_app(app):
     for command in (users_cli, audit_cli, demo, check_db, backup, score):
         app.cli.add_command(command)
     for name in ("pro_app.reminders.commands", "pro_app.reports.commands",
-                 "pro_app.api.commands", "pro_app.coordinator.commands", "pro_app.surveys.commands"):
+                 "pro_app.api.commands", "pro_app.exports.commands", "pro_app.coordinator.commands",
+                 "pro_app.surveys.commands"):
         _add_optional(app, name)
 
 

@@ -71,5 +71,13 @@ class Defaults:
     PDF_MEMORY_LIMIT = 1024 * 1024 * 1024  # bytes (RLIMIT_AS of the render subprocess)
     PDF_PAGE_SIZE = "A4"  # A4 | Letter
 
+    # --- data out: exports, FHIR and the read-only API (docs/README-export.md) ---
+    FHIR_BASE_URL = None  # canonical base of our FHIR URLs; None = BASE_URL + "/fhir". One value for a whole network
+    EXPORT_BATCH_SIZE = 200  # patients read per batch by exports (bounded queries, bounded memory)
+    API_PAGE_SIZE = 50  # default ?per_page= of the JSON API
+    API_MAX_PAGE_SIZE = 200
+    API_TOKEN_MAX_FAILURES = 50  # bad API tokens per client IP per API_TOKEN_WINDOW before 429
+    API_TOKEN_WINDOW = 10 * 60
+
     # --- production safety ---
     REQUIRE_DURABLE_DB = True  # refuse to serve when SQLite is not WAL + synchronous=FULL

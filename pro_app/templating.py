@@ -12,7 +12,7 @@ STAFF_NAV = {
     "clinician": (("clinic.patients", _l("Patients")),),
     "coordinator": (("coordinator.dashboard", _l("Dashboard")), ("coordinator.patients", _l("Patients")),
                     ("coordinator.plans", _l("Visit plans")), ("coordinator.messages", _l("Delivery log"))),
-    "admin": (("admin.users", _l("Users")), ("admin.audit", _l("Audit trail")), ("admin.exports", _l("Exports")),
+    "admin": (("admin.users", _l("Users")), ("admin.audit_trail", _l("Audit trail")), ("admin.exports", _l("Exports")),
               ("admin.api_tokens", _l("API tokens"))),
 }
 

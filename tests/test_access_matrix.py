@@ -47,6 +47,16 @@ ACCESS = {
     "surveys.send": {"patient_a1", "patient_a2"},
     "surveys.sent": {"patient_a1", "patient_a2"},
     "surveys.language": {"patient_a1", "patient_a2"},
+    "admin.exports": {"admin"},
+    "admin.export_download": {"admin"},
+    "admin.api_tokens": {"admin"},
+    "admin.revoke_api_token": {"admin"},
+    # The JSON API takes a bearer token, never a session cookie: no signed-in browser gets through
+    # (tests/test_api.py covers the token holders). Its description holds no data and is public.
+    "api.openapi": EVERYONE,
+    **{f"api.{name}": NOBODY for name in (
+        "sites", "patients", "patient", "patient_visits", "patient_comparisons", "patient_fhir", "visit",
+        "visit_responses", "visit_scores", "fhir_definitions")},
 }
 
 

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, DateField, EmailField, PasswordField, RadioField, SelectField, StringField
 from wtforms.fields import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
@@ -38,3 +38,26 @@ class AuditFilterForm(FlaskForm):
     actor = StringField(_l("Staff email"), validators=[Optional(), Length(max=254)])
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("To"), validators=[Optional()])
+
+
+class ExportForm(FlaskForm):
+    """Which site to export, and whether contact details go with it (never by default)."""
+
+    site = RadioField(_l("Site"), validators=[InputRequired(_l("Select the site to export"))], validate_choice=False,
+                      render_kw=NO_REQUIRED)
+    include_contacts = BooleanField(_l("Include patients' e-mail addresses and phone numbers"))
+
+    def validate_site(self, field):
+        if field.data not in {choice.value for choice in field.choices}:
+            raise ValidationError(_l("Select the site to export"))
+
+
+class ApiTokenForm(FlaskForm):
+    user = SelectField(_l("Person"), validate_choice=False)
+    name = StringField(_l("What the token is for"), validators=[
+        InputRequired(_l("Enter what the token is for")),
+        Length(max=80, message=_l("The name must be 80 characters or fewer"))], render_kw=NO_REQUIRED)
+
+    def validate_user(self, field):
+        if not field.data or field.data not in {choice.value for choice in field.choices if choice.value}:
+            raise ValidationError(_l("Select the person the token reads as"))

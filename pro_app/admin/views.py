@@ -1,22 +1,25 @@
-"""Administration (blueprint "admin"): staff accounts and the audit trail."""
-from datetime import timedelta
+"""Administration (blueprint "admin"): staff accounts, the audit trail, exports and API tokens."""
+import re
+import tempfile
+from datetime import UTC, datetime, timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 from wtforms.fields import SelectChoice
 
-from .. import audit
+from .. import audit, exports
+from ..api import tokens
 from ..auth import sessions
 from ..auth.decorators import require_role
 from ..auth.forms import EmptyForm
 from ..auth.passwords import hash_password
 from ..extensions import db
-from ..models import AuditEvent, Patient, Site, User
+from ..models import ApiToken, AuditEvent, Patient, Site, User
 from ..policy import NO_PHI, PHI_READ, tag
 from ..scheduling import local_midnight
-from .forms import AuditFilterForm, UserForm
+from .forms import ApiTokenForm, AuditFilterForm, ExportForm, UserForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.before_request(require_role("admin"))
@@ -91,3 +94,86 @@ def audit_trail():
     db.session.commit()
     return render_template("admin/audit.html", form=form, rows=rows, page=page, total=total,
                            pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1))
+
+
+# --- exports ---
+
+def _export_form() -> ExportForm:
+    form = ExportForm()
+    form.site.choices = [SelectChoice(str(site.id), f"{site.code} – {site.name}")
+                         for site in db.session.scalars(select(Site).order_by(Site.code))]
+    return form
+
+
+@bp.route("/exports", endpoint="exports")
+@tag(NO_PHI)
+def exports_page():
+    return render_template("admin/exports.html", form=_export_form())
+
+
+@bp.route("/exports/download", methods=["POST"])
+@tag(PHI_READ)
+def export_download():
+    """One site as a zip: the CSV files, the FHIR bundle and a manifest. Audited; never cached."""
+    form = _export_form()
+    if not form.validate_on_submit():
+        return render_template("admin/exports.html", form=form), 400
+    site = db.session.get(Site, int(form.site.data))
+    include_contacts = bool(form.include_contacts.data)
+    archive = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)
+    result = exports.write_zip(archive, [site], include_contacts)
+    audit.record("export", "site", site.id, new={
+        "what": "zip (csv + fhir)", "sites": [site.code], "include_contacts": include_contacts,
+        "files": {name: info["rows"] for name, info in result["files"].items()}})
+    db.session.commit()
+    archive.seek(0)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    code = re.sub(r"[^A-Za-z0-9_-]", "_", site.code)
+    kind = "with-contacts" if include_contacts else "pseudonymised"
+    return send_file(archive, mimetype="application/zip", as_attachment=True,
+                     download_name=f"sscore-export-{code}-{kind}-{stamp}.zip")
+
+
+# --- API tokens ---
+
+def _token_form() -> ApiTokenForm:
+    form = ApiTokenForm()
+    people = db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.email)).all()
+    form.user.choices = [SelectChoice("", _("Choose a person"))] + [
+        SelectChoice(str(user.id), f"{user.email} ({user.role}, {user.site.code})") for user in people]
+    return form
+
+
+def _token_page(form, status=200):
+    rows = db.session.scalars(select(ApiToken).order_by(ApiToken.revoked_at.is_not(None), ApiToken.id.desc())).all()
+    return render_template("admin/api_tokens.html", form=form, tokens=rows, revoke=EmptyForm()), status
+
+
+@bp.route("/api-tokens", methods=["GET", "POST"])
+@tag(NO_PHI)
+def api_tokens():
+    """List, create (the token is shown once, on this response) and revoke personal API tokens."""
+    form = _token_form()
+    if form.validate_on_submit():
+        user = db.session.get(User, int(form.user.data))
+        token, raw = tokens.create(user, form.name.data)
+        audit.record("create", "api_token", token.id, new={"user_id": user.id, "name": token.name,
+                                                           "prefix": token.prefix})
+        db.session.commit()
+        # Shown once and not redirected: a redirect could only carry the secret through the session or the URL.
+        return render_template("admin/api_token_created.html", token=token, raw=raw,
+                               api_url=current_app.config["BASE_URL"].rstrip("/") + url_for("api.patients"))
+    return _token_page(form, 400 if form.errors else 200)
+
+
+@bp.route("/api-tokens/<int:token_id>/revoke", methods=["POST"])
+@tag(NO_PHI)
+def revoke_api_token(token_id):
+    token = db.get_or_404(ApiToken, token_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if tokens.revoke(token):
+        audit.record("revoke", "api_token", token.id, field="revoked_at", new=token.revoked_at)
+        db.session.commit()
+        flash(_("Token %(prefix)s… is revoked: it no longer works.", prefix=token.prefix), "success")
+    return redirect(url_for(".api_tokens"))
