@@ -4,7 +4,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import admin, auth, clinic, cli, coordinator, errors, i18n, main, security, templating
+from . import admin, auth, clinic, cli, coordinator, errors, i18n, main, reports, security, templating
 from . import db as database  # noqa: F401  (registers the SQLite connection events)
 from .extensions import babel, csrf, db, login_manager, migrate
 
@@ -31,7 +31,7 @@ def create_app(test_config=None):
     templating.init_app(app)
     errors.init_app(app)
 
-    for blueprint in (main.bp, auth.bp, clinic.bp, coordinator.bp, admin.bp):
+    for blueprint in (main.bp, auth.bp, clinic.bp, coordinator.bp, admin.bp, reports.bp):
         app.register_blueprint(blueprint)
     cli.init_app(app)
 
