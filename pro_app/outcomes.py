@@ -241,7 +241,7 @@ def chosen_pair(outcomes: list[VisitOutcome], followup_code: str | None) -> tupl
         raise LookupError(followup_code)
     baseline = baseline_outcome(outcomes)
     if followup.target_date <= baseline.target_date:
-        raise ValueError(f"{followup.label} is not after the baseline ({baseline.label})")
+        raise ValueError(f"{followup.label} is not after the baseline")
     return baseline, followup
 
 

@@ -4,6 +4,7 @@ Audited like a download (one "export_pdf" row per document, actor "system"/cli u
 file so an interrupted run keeps the rows of what it wrote. Files are created readable by their owner only.
 """
 import os
+import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -94,7 +95,7 @@ def _site_reports(site_code: str, size: str, folder: Path) -> None:
     outcomes, failed = Counter(), []
     started = time.perf_counter()
     with click.progressbar(patients, label=f"Rendering {len(patients)} summaries", show_pos=True,
-                           file=click.get_text_stream("stderr")) as bar:
+                           file=sys.stderr) as bar:
         for patient in bar:
             try:
                 result = _summary(patient, None, size)

@@ -5,6 +5,7 @@ that child imports (preloaded once into the fork server, so a render does not pa
 It must stay importable without an app context: no Flask, no database.
 """
 import logging
+import os
 import resource
 from functools import lru_cache
 from pathlib import Path
@@ -80,6 +81,11 @@ def limit_resources(memory_bytes: int, cpu_seconds: int) -> None:
 
 def child_main(connection, html: str, page_size: str, static_dir: str, memory_bytes: int, cpu_seconds: int):
     """Entry point of the render child: send ("ok", pdf, warnings) or ("error", kind, detail), then exit."""
+    # Fontconfig, Pango and GLib write straight to fd 2 (under memory pressure, hundreds of lines); what went
+    # wrong is reported through `connection` instead, so the parent logs it once and no document text leaks.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
     collect = _Collect()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collect)
