@@ -17,10 +17,22 @@ for _site, (_x, _y) in _RIGHT_SIDE.items():
     SITE_POSITIONS[f"r_{_site}"] = (_x, _y)
     SITE_POSITIONS[f"l_{_site}"] = (WIDTH - _x, _y)
 
-# The silhouette: (x1, y1, x2, y2, stroke width) limb segments, drawn under the site markers.
-_RIGHT_LIMBS = [(42, 40, 31, 64, 11), (31, 64, 24, 101, 9), (24, 101, 19, 129, 8), (19, 129, 16, 148, 6),
-                (52, 110, 49, 134, 15), (49, 134, 47, 175, 11), (47, 175, 45, 210, 8)]
-LIMBS = _RIGHT_LIMBS + [(WIDTH - x1, y1, WIDTH - x2, y2, w) for x1, y1, x2, y2, w in _RIGHT_LIMBS]
+# The silhouette: limbs as thick round-capped strokes, one SVG path per stroke width (both sides in one path:
+# fewer elements render faster), drawn under the site markers.
+_RIGHT_LIMBS = {9: ((42, 40), (31, 64), (24, 101)), 7: ((24, 101), (19, 129), (16, 148)),
+                13: ((52, 110), (49, 134), (47, 175)), 8: ((47, 175), (45, 210))}
+
+
+def _limb_paths() -> list[tuple[int, str]]:
+    paths = []
+    for width, points in _RIGHT_LIMBS.items():
+        right = "M" + " L".join(f"{x} {y}" for x, y in points)
+        left = "M" + " L".join(f"{WIDTH - x} {y}" for x, y in points)
+        paths.append((width, f"{right} {left}"))
+    return paths
+
+
+LIMB_PATHS = _limb_paths()
 
 # Fill per score 0-3 (light to dark) and the text colour that stays readable on it; None = not scored.
 FILLS = {None: ("#ffffff", "#505a5f"), 0: ("#ffffff", "#0b0c0c"), 1: ("#d2e2f1", "#0b0c0c"),

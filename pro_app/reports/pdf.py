@@ -41,8 +41,9 @@ def _fork_server():
     global _context
     if _context is None:
         context = multiprocessing.get_context("forkserver")
-        # Imported once by the fork server; every render child starts with WeasyPrint loaded.
-        context.set_forkserver_preload(["pro_app.reports.preload"])
+        # Imported once by the fork server, so every render child starts with WeasyPrint and the stylesheet
+        # loaded. "__main__" too: otherwise each child re-runs the main script (gunicorn's, flask's) first.
+        context.set_forkserver_preload(["__main__", "pro_app.reports.preload"])
         _context = context
     return _context
 
@@ -82,7 +83,10 @@ def html_to_pdf(html: str, page_size: str | None = None, *, timeout: float | Non
 
 def _run(context, child, reader, writer, timeout: float):
     try:
-        child.start()
+        try:
+            child.start()
+        except Exception as error:  # the fork server could not start or fork
+            raise PdfRenderError("failed", f"could not start the render process ({type(error).__name__})") from None
         writer.close()  # only the child holds the writing end now: its death reads as EOF here
         if not reader.poll(timeout):
             raise PdfRenderError("timeout", f"no PDF after {timeout:g} s (PDF_TIMEOUT)")
@@ -92,8 +96,9 @@ def _run(context, child, reader, writer, timeout: float):
             child.join(1)
             raise PdfRenderError("crashed", f"the render process ended with exit code {child.exitcode}") from None
     finally:
-        if child.is_alive():
-            child.kill()
-        child.join(5)
+        if child.pid is not None:  # started
+            if child.is_alive():
+                child.kill()
+            child.join(5)
         reader.close()
         writer.close()

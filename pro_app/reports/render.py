@@ -6,10 +6,12 @@ It must stay importable without an app context: no Flask, no database.
 """
 import logging
 import os
+import re
 import resource
 from functools import lru_cache
 from pathlib import Path
 
+from tinyhtml5 import inputstream
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
@@ -20,6 +22,31 @@ STATIC_DIR = str(Path(__file__).resolve().parents[1] / "static")
 STYLESHEET = "css/report.css"
 
 MAX_LOG_RECORDS = 20
+
+
+def _fix_html_parser_cache() -> None:
+    """tinyhtml5 2.1.0 (WeasyPrint's HTML parser) caches the regex of `chars_until` under the wrong key: in
+    `characters = cache[(characters, opposite)] = regex` Python binds `characters` to the regex first, so the
+    lookup never hits and every call rebuilds and recompiles it. That was a quarter of the render time of a
+    summary (its SVG has many attributes). Store each regex under the key the lookup uses, then call the
+    original, unchanged; harmless once upstream fixes it."""
+    original = inputstream.HTMLUnicodeInputStream.chars_until
+    if getattr(original, "sscore_fixed", False):
+        return
+    cache = inputstream.characters_until_regex
+
+    def chars_until(self, characters, opposite=False):
+        key = (characters, opposite)
+        if key not in cache:
+            regex = "".join(f"\\x{ord(character):02x}" for character in characters)
+            cache[key] = re.compile(f"[{regex if opposite else '^' + regex}]+")
+        return original(self, characters, opposite)
+
+    chars_until.sscore_fixed, chars_until.original = True, original
+    inputstream.HTMLUnicodeInputStream.chars_until = chars_until
+
+
+_fix_html_parser_cache()
 
 
 class _Collect(logging.Handler):
@@ -49,8 +76,14 @@ def resources(static_dir: str) -> tuple[FontConfiguration, list[CSS], dict[str, 
     return font_config, [stylesheet], pages
 
 
+WARM_UP = ("<p>Warm-up 0123456789 <strong>bold 0123456789</strong> – ≥ ✓ Δ</p>"
+           '<svg xmlns="http://www.w3.org/2000/svg" width="20" height="10"><text x="0" y="8">1</text></svg>')
+
+
 def warm() -> None:
-    resources(STATIC_DIR)
+    """Parse the stylesheet and lay out some text in both weights once, so Pango, Fontconfig and HarfBuzz
+    have loaded the fonts before the fork server forks (each render child would otherwise spend ~0.2 s)."""
+    render_pdf(WARM_UP, "a4", STATIC_DIR)
 
 
 def _document(html: str, page_size: str, static_dir: str):

@@ -19,7 +19,7 @@ from ..scoring import CORE_ITEMS, HAQ_CATEGORIES, THRESHOLDS, vas_to_03
 from ..scoring.haq import HAQ_CONVENTION
 from ..scoring.mcid import MCID_TABLE
 from ..scoring.mrss import MRSS_CONVENTION
-from .bodymap import FILLS, HEIGHT, LIMBS, SITE_POSITIONS, WIDTH
+from .bodymap import FILLS, HEIGHT, LIMB_PATHS, SITE_POSITIONS, WIDTH
 from .labels import (AID_LABELS, HAQ_CATEGORY_LABELS, STEP1_EVENT_LABELS, VAS_LABELS, instrument_name,
                      translation_status, translation_validated)
 
@@ -188,7 +188,7 @@ def body_map(outcome) -> dict | None:
         sites.append({"site": site, "x": x, "y": y, "value": "–" if value is None else value, "fill": fill,
                       "ink": ink})
     return {"label": outcome.label, "total": fmt(outcome.mrss.mrss, 0), "sites": sites, "width": WIDTH,
-            "height": HEIGHT, "limbs": LIMBS}
+            "height": HEIGHT, "limbs": LIMB_PATHS}
 
 
 def signer(visit_id: int | None):
