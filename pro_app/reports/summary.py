@@ -172,7 +172,7 @@ def trend_charts(visits: list, baseline) -> list:
             "svg": trend_chart(outcomes.CORE_LABELS[item], points, low, high, decimals=DECIMALS[item],
                                mcid=abs(float(improve)) if improve else None,
                                baseline=baseline.target_date if baseline else None,
-                               width=220, height=130, chart_id=f"trend-{item}", ticks=_ticks(item, low, high),
+                               width=220, height=140, chart_id=f"trend-{item}", ticks=_ticks(item, low, high),
                                max_labels=5, dates=False),
         })
     return charts
