@@ -31,7 +31,7 @@ from pro_app.extensions import db  # noqa: E402
 from pro_app.models import Site, User  # noqa: E402
 from pro_app.reports import service  # noqa: E402
 from pro_app.reports.pdf import html_to_pdf  # noqa: E402
-from pro_app.reports.render import render_pdf, warm  # noqa: E402
+from pro_app.reports.render import count_pages, render_pdf, warm  # noqa: E402
 from pro_app.reports.summary import summary_context  # noqa: E402
 from tests.reports_helpers import make_long_patient  # noqa: E402
 
@@ -64,8 +64,8 @@ def main() -> None:
         patient = make_long_patient(site, clinician, visits=12, study_id="BENCH-012")
         db.session.commit()
         html = render_template("reports/summary.html", **summary_context(patient))
-        pages = len(HTML(string=html).render().pages)
         warm()
+        pages = count_pages(html, "a4")
 
         cases = {
             "isolated summary": lambda: html_to_pdf(html, "a4"),
@@ -83,16 +83,18 @@ def main() -> None:
                 samples[name].append(timed(case))
 
     load = os.getloadavg()
-    print(f"12-visit summary: {len(html) // 1024} KB of HTML, {pages} page(s) (layout without the report CSS: "
-          f"indicative). {runs} runs each after a warm-up; load average {load[0]:.2f} on {os.cpu_count()} CPUs.")
+    print(f"12-visit summary: {len(html) // 1024} KB of HTML, {pages} A4 page(s). {runs} runs each after a "
+          f"warm-up; load average {load[0]:.2f} on {os.cpu_count()} CPUs.")
     for name, values in samples.items():
-        print(f"  {name:<26} median {median_ms(values)}  (min {min(values) * 1000:6.1f}, max {max(values) * 1000:6.1f})")
+        print(f"  {name:<26} median {median_ms(values)}  "
+              f"(min {min(values) * 1000:6.1f}, max {max(values) * 1000:6.1f})")
     m = {name: statistics.median(values) for name, values in samples.items()}
     print(f"Ratio summary/minimal, isolated:            {m['isolated summary'] / m['isolated minimal']:5.2f}")
     print(f"Ratio summary/minimal, in-process:          {m['in-process summary'] / m['in-process minimal']:5.2f}")
     print(f"Ratio isolated summary/plain minimal:       {m['isolated summary'] / m['plain WeasyPrint minimal']:5.2f}")
-    print(f"Isolation adds (fork, limits, pipe): summary {1000 * (m['isolated summary'] - m['in-process summary']):+.1f} ms,"
-          f" minimal {1000 * (m['isolated minimal'] - m['in-process minimal']):+.1f} ms")
+    print("Isolation adds (fork, limits, pipe): "
+          f"summary {1000 * (m['isolated summary'] - m['in-process summary']):+.1f} ms, "
+          f"minimal {1000 * (m['isolated minimal'] - m['in-process minimal']):+.1f} ms")
 
 
 if __name__ == "__main__":

@@ -58,7 +58,8 @@ def test_a_clinician_downloads_the_summary_as_an_uncached_attachment_and_it_is_a
     new = json.loads(row.new_value)
     assert (row.entity, row.entity_id, row.patient_id, row.actor) == ("patient", str(patient.id), patient.id,
                                                                       "clinician@demo.example")
-    assert (new["report"], new["baseline"], new["followup"], new["size"]) == ("patient_summary", "baseline", "m12", "a4")
+    assert (new["report"], new["baseline"], new["followup"], new["size"]) == \
+        ("patient_summary", "baseline", "m12", "a4")
     assert new["sha256"] == hashlib.sha256(response.data).hexdigest()
 
 

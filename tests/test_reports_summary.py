@@ -135,7 +135,8 @@ def test_a_patient_with_nothing_sent_yet_lists_every_missing_input_with_the_reas
     report, text, flat = summary("DEMO-006", tmp_path)
 
     assert "NO COMPARISON YET" in text
-    assert "HAQ-DI at Baseline: needs the patient's questionnaire – the patient has not sent this visit's questionnaires" in flat
+    assert ("HAQ-DI at Baseline: needs the patient's questionnaire – "
+            "the patient has not sent this visit's questionnaires") in flat
     assert "mRSS at Baseline: needs the clinician's assessment – no clinician assessment has been entered" in flat
 
 

@@ -50,7 +50,8 @@ def _summary(patient: Patient, followup: str | None, size: str) -> service.Repor
 
 @click.command("report")
 @click.argument("patient", required=False, metavar="PATIENT")
-@click.option("--followup", metavar="VISIT", help="Visit code to compare with baseline (default: the latest with data).")
+@click.option("--followup", metavar="VISIT",
+              help="Visit code to compare with baseline (default: the latest visit with data).")
 @click.option("--size", type=click.Choice(sorted(PAGE_SIZES), case_sensitive=False),
               help="Page size (default: PDF_PAGE_SIZE).")
 @click.option("--site", "site_code", metavar="SITE", help="Render every patient of this site into the -o folder.")

@@ -47,8 +47,8 @@ def patient_summary(patient: Patient, followup_code: str | None = None, page_siz
     baseline, followup = context["baseline_outcome"], context["followup_outcome"]
     code = followup.code if followup else (baseline.code if baseline else "none")
     inputs = {"report": "patient_summary", "baseline": baseline.code if baseline else None,
-              "followup": followup.code if followup else None, "size": size,
-              "state": context["result"]["state"], "criss": context["result"].get("criss"), "sha256": hashlib.sha256(pdf).hexdigest(), "bytes": len(pdf)}
+              "followup": followup.code if followup else None, "size": size, "state": context["result"]["state"],
+              "criss": context["result"].get("criss"), "sha256": hashlib.sha256(pdf).hexdigest(), "bytes": len(pdf)}
     return Report(pdf, report_filename(patient.study_id, code, now), "patient_summary", inputs)
 
 

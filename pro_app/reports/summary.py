@@ -28,17 +28,15 @@ SCALES = {"mrss": "0-51", "fvc_pct": "%", "pt_global": "0-10", "md_global": "0-1
 CHART_RANGES = {"mrss": (0, 51), "pt_global": (0, 10), "md_global": (0, 10), "haq_di": (0, 3)}
 TICKS = {"mrss": (0, 25, 50), "pt_global": (0, 5, 10), "md_global": (0, 5, 10), "haq_di": (0, 1, 2, 3)}
 PRIMARY_RCRISS = 25  # the revised CRISS threshold shown large; the others go in small print
-CITATIONS = (
-    "Khanna D et al. The American College of Rheumatology provisional composite response index for clinical "
-    "trials in early diffuse cutaneous systemic sclerosis (ACR-CRISS). Arthritis Care Res 2016;68:167-178.",
-    "Khanna D, Huang S, Lin CJF, Spino C. New composite endpoint in early diffuse cutaneous systemic "
-    "sclerosis: revisiting the provisional ACR-CRISS. Ann Rheum Dis 2021;80:641-650.",
-    "Fries JF et al. Measurement of patient outcome in arthritis. Arthritis Rheum 1980;23:137-145. "
-    "Bruce B, Fries JF. The Stanford Health Assessment Questionnaire. Health Qual Life Outcomes 2003;1:20.",
-    "Steen VD, Medsger TA Jr. The value of the Health Assessment Questionnaire and special patient-generated "
-    "scales to demonstrate change in systemic sclerosis patients over time. Arthritis Rheum 1997;40:1984-1991.",
-    "Khanna D et al. Standardization of the modified Rodnan skin score for use in clinical trials of "
-    "systemic sclerosis. J Scleroderma Relat Disord 2017;2:11-18.",
+CITATIONS = (  # as cited by the scoring spec (docs/scoring-spec.md)
+    "ACR-CRISS: Khanna D et al., Arthritis Care Res 2016;68:167-178 (doi:10.1002/acr.22804), Table 4.",
+    "Revised CRISS: Khanna D, Huang S, Lin CJF, Spino C, Ann Rheum Dis 2021;80:641-650.",
+    "HAQ-DI: Fries JF et al., Arthritis Rheum 1980;23:137-145; Bruce B, Fries JF, Health Qual Life Outcomes "
+    "2003;1:20.",
+    "Scleroderma-HAQ VAS: Steen VD, Medsger TA Jr, Arthritis Rheum 1997;40:1984-1991.",
+    "mRSS: Khanna D et al., J Scleroderma Relat Disord 2017;2:11-18.",
+    "MCID: Khanna D et al., Ann Rheum Dis 2006;65:1325-1329; Khanna D et al., Arthritis Res Ther 2019 "
+    "(doi:10.1186/s13075-019-1809-y); Kafaja S et al., Am J Respir Crit Care Med 2018;197:644-652.",
 )
 
 
