@@ -53,8 +53,11 @@ def static_folder() -> str:
 
 
 def html_to_pdf(html: str, page_size: str | None = None, *, timeout: float | None = None,
-                memory_limit: int | None = None) -> bytes:
-    """Render `html` (A4 or Letter) in an isolated child; raise PdfRenderError on timeout, memory or failure."""
+                memory_limit: int | None = None, stats: dict | None = None) -> bytes:
+    """Render `html` (A4 or Letter) in an isolated child; raise PdfRenderError on timeout, memory or failure.
+
+    `stats`, when given, receives the wall-clock seconds of the whole call and the CPU seconds of the child.
+    """
     config = current_app.config
     size = normalise_page_size(page_size or config["PDF_PAGE_SIZE"])
     timeout = float(timeout if timeout is not None else config["PDF_TIMEOUT"])
@@ -74,10 +77,12 @@ def html_to_pdf(html: str, page_size: str | None = None, *, timeout: float | Non
     if message[0] != "ok":
         log.warning("PDF rendering failed (%s: %s) after %.2f s", message[1], message[2], elapsed)
         raise PdfRenderError(message[1], message[2])
-    _, pdf, warnings = message
+    _, pdf, warnings, cpu = message
     for warning in warnings:
         log.warning("WeasyPrint: %s", warning)
-    log.info("PDF rendered: %d bytes in %.2f s", len(pdf), elapsed)
+    log.info("PDF rendered: %d bytes in %.2f s (%.2f s CPU in the render process)", len(pdf), elapsed, cpu)
+    if stats is not None:
+        stats.update(wall=elapsed, cpu=cpu)
     return pdf
 
 

@@ -113,7 +113,7 @@ def limit_resources(memory_bytes: int, cpu_seconds: int) -> None:
 
 
 def child_main(connection, html: str, page_size: str, static_dir: str, memory_bytes: int, cpu_seconds: int):
-    """Entry point of the render child: send ("ok", pdf, warnings) or ("error", kind, detail), then exit."""
+    """Entry point of the render child: send ("ok", pdf, warnings, CPU seconds) or ("error", kind, detail)."""
     # Fontconfig, Pango and GLib write straight to fd 2 (under memory pressure, hundreds of lines); what went
     # wrong is reported through `connection` instead, so the parent logs it once and no document text leaks.
     devnull = os.open(os.devnull, os.O_WRONLY)
@@ -132,6 +132,7 @@ def child_main(connection, html: str, page_size: str, static_dir: str, memory_by
         # Only the exception's type: its message could quote the document, and this ends up in logs.
         connection.send(("error", "failed", type(error).__name__))
     else:
-        connection.send(("ok", pdf, collect.messages))
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        connection.send(("ok", pdf, collect.messages, usage.ru_utime + usage.ru_stime))
     finally:
         connection.close()
