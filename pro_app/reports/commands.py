@@ -49,7 +49,7 @@ def _summary(patient: Patient, followup: str | None, size: str) -> service.Repor
 
 
 @click.command("report")
-@click.argument("patient", required=False, metavar="PATIENT")
+@click.argument("patient", required=False, metavar="[PATIENT]")
 @click.option("--followup", metavar="VISIT",
               help="Visit code to compare with baseline (default: the latest visit with data).")
 @click.option("--size", type=click.Choice(sorted(PAGE_SIZES), case_sensitive=False),
