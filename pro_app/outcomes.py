@@ -252,10 +252,11 @@ def why_missing(outcome: VisitOutcome, item: str) -> str:
             return "the patient has not sent this visit's questionnaires"
         if item == "pt_global":
             answer = outcome.answers.get("pt_global")
-            if answer is None:
-                return "not asked or not answered at this visit" if "pt_global" not in outcome.instruments \
-                    else "not answered"
-            return "the patient chose not to answer" if answer.skipped else "not answered"
+            if answer is not None and answer.skipped:
+                return "the patient chose not to answer"
+            if "pt_global" not in outcome.instruments:
+                return "the patient global questionnaire was not sent at this visit"
+            return "not answered"
         if outcome.haq is None:
             return "the HAQ-DI was not answered at this visit"
         return (f"only {outcome.haq.categories_answered} of 8 HAQ-DI categories answered "

@@ -144,4 +144,6 @@ def test_why_missing_explains_skips_and_too_few_haq_categories():
     assert outcomes.why_missing(outcome, "pt_global") == "the patient chose not to answer"
     assert outcomes.why_missing(outcome, "haq_di") == "only 2 of 8 HAQ-DI categories answered (at least 6 are needed)"
     assert outcomes.why_missing(replace(outcome, answers={}), "pt_global") == "not answered"
+    assert outcomes.why_missing(replace(outcome, answers={}, instruments={}), "pt_global") == \
+        "the patient global questionnaire was not sent at this visit"
     assert outcomes.why_missing(outcome, "md_global") == "no clinician assessment has been entered for this visit"

@@ -140,6 +140,17 @@ def test_a_patient_with_nothing_sent_yet_lists_every_missing_input_with_the_reas
     assert "mRSS at Baseline: needs the clinician's assessment – no clinician assessment has been entered" in flat
 
 
+def test_a_patient_with_no_visits_at_all_still_gets_a_summary(app, site, tmp_path):
+    lone = Patient(site=site, study_id="NOVISIT-1", timezone=site.timezone)
+    db.session.add(lone)
+    db.session.commit()
+
+    report = service.patient_summary(lone)
+
+    flat = flat_text(report.pdf, tmp_path)
+    assert "This patient has no visits." in flat and report.filename.startswith("SScore-NOVISIT-1-none-")
+
+
 def test_twelve_visits_fit_two_pages_at_most_with_a_trend_across_all_of_them(app, site, make_user, tmp_path):
     clinician = make_user("clinician")
     long = make_long_patient(site, clinician, visits=12)

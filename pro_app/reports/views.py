@@ -47,7 +47,8 @@ def patient_summary(patient_id):
         abort(404)
     followup = request.args.get("followup") or None
     size = _page_size()
-    inputs = {"report": "patient_summary", "followup": followup, "size": size or request.args.get("size")}
+    inputs = {"report": "patient_summary", "followup": followup and followup[:40],
+              "size": size or request.args.get("size", "")[:20]}
     try:
         if size is None:
             raise ValueError("size")
@@ -77,7 +78,7 @@ def response_sheet(visit_id):
     if visit is None:
         abort(404)
     size = _page_size()
-    inputs = {"report": "response_sheet", "visit": visit.code, "size": size or request.args.get("size")}
+    inputs = {"report": "response_sheet", "visit": visit.code, "size": size or request.args.get("size", "")[:20]}
     if size is None:
         service.record_export(inputs, visit.patient_id, "visit", visit.id, failed="bad request: size")
         db.session.commit()
