@@ -69,7 +69,8 @@ def test_improved_patient_prints_the_scores_of_pro_app_scoring(demo, tmp_path):
     assert rcriss.responder[25] is True
     assert f"Revised CRISS-25: responder ({rcriss.improved_count[25]} of 5 items improved" in flat
     assert "Nothing: every input of both visits is present." in flat
-    assert pdf_info(report.pdf, tmp_path)["Pages"] == "1"
+    info = pdf_info(report.pdf, tmp_path)
+    assert info["Pages"] == "1" and info["Tagged"] == "yes"  # structure for screen readers
     assert embedded_files(report.pdf, tmp_path) == "0 embedded files"
 
 

@@ -95,7 +95,8 @@ def _document(html: str, page_size: str, static_dir: str):
 def render_pdf(html: str, page_size: str, static_dir: str = STATIC_DIR) -> bytes:
     """Render in this process (the child, or a benchmark's baseline). `page_size` is a key of PAGE_SIZES."""
     document, options = _document(html, page_size, static_dir)
-    return document.write_pdf(custom_metadata=False, **options)
+    # Tagged PDF: headings, tables and reading order for screen readers (about 10-20 % more render time).
+    return document.write_pdf(custom_metadata=False, pdf_tags=True, **options)
 
 
 def count_pages(html: str, page_size: str, static_dir: str = STATIC_DIR) -> int:
