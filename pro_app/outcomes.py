@@ -260,7 +260,7 @@ def why_missing(outcome: VisitOutcome, item: str) -> str:
         if outcome.haq is None:
             return "the HAQ-DI was not answered at this visit"
         return (f"only {outcome.haq.categories_answered} of 8 HAQ-DI categories answered "
-                f"(at least 6 are needed)")
+                "(at least 6 are needed)")
     if not outcome.has_assessment:
         return "no clinician assessment has been entered for this visit"
     if item == "mrss":
