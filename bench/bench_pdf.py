@@ -40,7 +40,8 @@ from pro_app.reports.render import count_pages, render_pdf, warm  # noqa: E402
 from pro_app.reports.summary import summary_context  # noqa: E402
 from tests.reports_helpers import make_long_patient  # noqa: E402
 
-MINIMAL = "<p>SScore PRO: one paragraph, the smallest document WeasyPrint can be asked to render.</p>"
+MINIMAL = ('<html lang="en"><p>SScore PRO: one paragraph, the smallest document WeasyPrint can be asked to '
+           'render.</p></html>')
 
 
 def timed(function) -> tuple[float, float]:

@@ -76,8 +76,8 @@ def resources(static_dir: str) -> tuple[FontConfiguration, list[CSS], dict[str, 
     return font_config, [stylesheet], pages
 
 
-WARM_UP = ("<p>Warm-up 0123456789 <strong>bold 0123456789</strong> – ≥ ✓ Δ</p>"
-           '<svg xmlns="http://www.w3.org/2000/svg" width="20" height="10"><text x="0" y="8">1</text></svg>')
+WARM_UP = ('<html lang="en"><p>Warm-up 0123456789 <strong>bold 0123456789</strong> – ≥ ✓ Δ</p>'
+           '<svg xmlns="http://www.w3.org/2000/svg" width="20" height="10"><text x="0" y="8">1</text></svg></html>')
 
 
 def warm() -> None:
