@@ -117,3 +117,27 @@ def test_the_html_parser_compiles_its_regexes_once_and_parses_the_same(monkeypat
     monkeypatch.setattr(inputstream, "characters_until_regex", {})
     assert ElementTree.tostring(tinyhtml5.parse(html)) == fixed  # the unfixed parser gives the same tree,
     assert len(compiled) > 20  # recompiling on every call (when this fails, upstream fixed it: drop the fix)
+
+
+def _preloaded(connection):
+    import sys
+
+    from pro_app.reports import render
+
+    connection.send(("pro_app.reports.preload" in sys.modules, render.resources.cache_info().currsize))
+    connection.close()
+
+
+def test_render_children_start_with_weasyprint_and_the_stylesheet_loaded(app):
+    from pro_app.reports.pdf import _fork_server
+
+    html_to_pdf("<p>x</p>", "a4")  # the fork server is running
+    context = _fork_server()
+    reader, writer = context.Pipe(duplex=False)
+    child = context.Process(target=_preloaded, args=(writer,), daemon=True)
+    child.start()
+    writer.close()
+
+    preloaded, cached = reader.recv()
+    child.join(5)
+    assert preloaded and cached == 1  # a silent preload failure would cost each render the imports and parsing

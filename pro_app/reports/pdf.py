@@ -9,6 +9,7 @@ or a `PdfRenderError`, never a hung worker.
 """
 import logging
 import multiprocessing
+import os
 import time
 from pathlib import Path
 
@@ -40,6 +41,13 @@ def normalise_page_size(value: str | None) -> str:
 def _fork_server():
     global _context
     if _context is None:
+        # Python 3.11's fork server ignores the parent's sys.path when it imports the preload modules (only the
+        # working directory is on its path), so the preload would silently fail outside the project folder and
+        # every render would import WeasyPrint itself. PYTHONPATH reaches it.
+        root = str(Path(__file__).resolve().parents[2])
+        paths = [path for path in os.environ.get("PYTHONPATH", "").split(os.pathsep) if path]
+        if root not in paths:
+            os.environ["PYTHONPATH"] = os.pathsep.join([root, *paths])
         context = multiprocessing.get_context("forkserver")
         # Imported once by the fork server, so every render child starts with WeasyPrint and the stylesheet
         # loaded. "__main__" too: otherwise each child re-runs the main script (gunicorn's, flask's) first.
