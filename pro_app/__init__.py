@@ -12,7 +12,8 @@ def create_app(test_config=None):
     from flask import Flask
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from . import admin, api, auth, clinic, cli, coordinator, errors, i18n, logs, main, security, surveys, templating
+    from . import (admin, api, auth, clinic, cli, coordinator, errors, i18n, logs, main, reports, security, surveys,
+                   templating)
     from . import db as database  # noqa: F401  (registers the SQLite connection events)
     from .extensions import babel, csrf, db, login_manager, migrate
 
@@ -36,7 +37,7 @@ def create_app(test_config=None):
     templating.init_app(app)
     errors.init_app(app)
 
-    for blueprint in (main.bp, auth.bp, clinic.bp, coordinator.bp, admin.bp, surveys.bp, api.bp):
+    for blueprint in (main.bp, auth.bp, clinic.bp, coordinator.bp, admin.bp, surveys.bp, api.bp, reports.bp):
         app.register_blueprint(blueprint)
     cli.init_app(app)
 

@@ -25,12 +25,17 @@ def _fmt(value: float, decimals: int) -> str:
 
 def trend_chart(title: str, points: list[Point], y_min: float, y_max: float, *, unit: str = "",
                 decimals: int = 1, mcid: float | None = None, baseline: date | None = None,
-                width: int = 460, height: int = 170, chart_id: str = "chart") -> Markup:
+                width: int = 460, height: int = 170, chart_id: str = "chart",
+                ticks: tuple[float, ...] | None = None, max_labels: int | None = None,
+                dates: bool = True) -> Markup:
     """A line chart of `points` over time, with an MCID band around the baseline value when `mcid` is given.
 
     Missing values break the line (they are not interpolated) and are listed as "not recorded".
+    `ticks`: the y values of the grid lines (default: five, at quarters of the range). `max_labels`: at most
+    this many x labels, evenly spread, first and last always (for many visits in a small chart); the <desc>
+    still lists every value. `dates=False` leaves out the first and last dates under the axis.
     """
-    left, right, top, bottom = 44, 12, 10, 34
+    left, right, top, bottom = 44, 12, 10, (34 if dates else 20)
     plot_w, plot_h = width - left - right, height - top - bottom
     dated = sorted(points, key=lambda p: p.when)
     known = [p for p in dated if p.value is not None]
@@ -58,13 +63,14 @@ def trend_chart(title: str, points: list[Point], y_min: float, y_max: float, *, 
         parts.append(f'<rect x="{left}" y="{low:.1f}" width="{plot_w}" height="{max(high - low, 1):.1f}" '
                      f'fill="{BAND}"/>')
 
-    for i in range(5):  # horizontal grid with labels
-        value = y_min + (y_max - y_min) * i / 4
+    grid = ticks if ticks is not None else [y_min + (y_max - y_min) * i / 4 for i in range(5)]
+    for value in grid:  # horizontal grid with labels
         gy = y(value)
+        label = f"{value:g}" if ticks is not None else _fmt(value, decimals if (y_max - y_min) < 10 else 0)
         parts.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{gy:.1f}" y2="{gy:.1f}" stroke="{GRID}" '
                      f'stroke-width="1"/>')
         parts.append(f'<text x="{left - 6}" y="{gy + 4:.1f}" text-anchor="end" font-size="11" fill="{MUTED}">'
-                     f'{escape(_fmt(value, decimals if (y_max - y_min) < 10 else 0))}</text>')
+                     f'{escape(label)}</text>')
 
     if baseline is not None and dated and first <= baseline <= last:
         bx = x(baseline)
@@ -86,13 +92,19 @@ def trend_chart(title: str, points: list[Point], y_min: float, y_max: float, *, 
         if len(run) > 1:
             parts.append(f'<polyline points="{" ".join(run)}" fill="none" stroke="{BRAND}" stroke-width="2.5"/>')
 
-    for point in dated:
+    labelled = set(range(len(dated)))
+    if max_labels and len(dated) > max_labels >= 2:
+        labelled = {round(i * (len(dated) - 1) / (max_labels - 1)) for i in range(max_labels)}
+    for index, point in enumerate(dated):
         px = x(point.when)
         if point.value is not None:
             parts.append(f'<circle cx="{px:.1f}" cy="{y(point.value):.1f}" r="4" fill="{BRAND}"/>')
-        parts.append(f'<text x="{px:.1f}" y="{height - 18}" text-anchor="middle" font-size="11" fill="{INK}">'
+        if index not in labelled:
+            continue
+        parts.append(f'<text x="{px:.1f}" y="{height - (18 if dates else 5)}" text-anchor="middle" font-size="11" '
+                     f'fill="{INK}">'
                      f'{escape(point.label or point.when.strftime("%b %y"))}</text>')
-    if dated:
+    if dated and dates:
         parts.append(f'<text x="{left}" y="{height - 3}" font-size="10" fill="{MUTED}">'
                      f'{escape(first.strftime("%d %b %Y"))}</text>')
         if len(dated) > 1:

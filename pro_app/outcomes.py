@@ -67,6 +67,7 @@ class VisitOutcome:
     step1: Step1
     signed: bool = False
     corrected_items: frozenset[str] = field(default_factory=frozenset)
+    assessed_on: date | None = None
 
     @property
     def core(self) -> CoreSet:
@@ -151,8 +152,9 @@ def visit_outcome(visit: Visit, responses, assessment: ClinicianAssessment | Non
         mrss = score_mrss(assessment.mrss_sites())
         step1 = Step1(**assessment.step1())
         fvc, equation, md = assessment.fvc_pct, assessment.fvc_equation, assessment.md_global
+        assessed_on = assessment.assessed_on
     else:
-        mrss, step1, fvc, equation, md = None, Step1(), None, None, None
+        mrss, step1, fvc, equation, md, assessed_on = None, Step1(), None, None, None, None
     return VisitOutcome(
         visit_id=visit.id, patient_id=visit.patient_id, code=visit.code, label=visit.label,
         target_date=visit.target_date, is_baseline=visit.is_baseline, submitted_at=visit.submitted_at,
@@ -160,7 +162,7 @@ def visit_outcome(visit: Visit, responses, assessment: ClinicianAssessment | Non
         pt_global=_value(answers, "pt_global"), pain=_value(answers, "pain"),
         shaq={code: _value(answers, code) for code in SHAQ_ITEMS},
         has_assessment=assessment is not None, mrss=mrss, fvc_pct=fvc, fvc_equation=equation, md_global=md,
-        step1=step1, signed=signed, corrected_items=corrected,
+        step1=step1, signed=signed, corrected_items=corrected, assessed_on=assessed_on,
     )
 
 
@@ -211,14 +213,74 @@ def missing_inputs(outcome: VisitOutcome, as_followup: bool = True) -> list[Miss
     return missing
 
 
+def baseline_outcome(outcomes: list[VisitOutcome]) -> VisitOutcome | None:
+    """The visit marked as baseline, else the earliest one."""
+    ordered = sorted(outcomes, key=lambda o: o.target_date)
+    return next((o for o in ordered if o.is_baseline), ordered[0] if ordered else None)
+
+
 def default_pair(outcomes: list[VisitOutcome]) -> tuple[VisitOutcome, VisitOutcome] | None:
     """Baseline versus the latest later visit with any data: the comparison a clinician asks for first."""
-    ordered = sorted(outcomes, key=lambda o: o.target_date)
-    baseline = next((o for o in ordered if o.is_baseline), ordered[0] if ordered else None)
+    baseline = baseline_outcome(outcomes)
     if baseline is None:
         return None
-    later = [o for o in ordered if o.target_date > baseline.target_date and o.has_any_data]
+    later = [o for o in sorted(outcomes, key=lambda o: o.target_date)
+             if o.target_date > baseline.target_date and o.has_any_data]
     return (baseline, later[-1]) if later else None
+
+
+def chosen_pair(outcomes: list[VisitOutcome], followup_code: str | None) -> tuple[VisitOutcome, VisitOutcome] | None:
+    """Baseline versus the visit `followup_code` (any later visit, with data or not), else `default_pair`.
+
+    Raises LookupError when the code is not one of these visits, ValueError when it is not after the baseline.
+    """
+    if not followup_code:
+        return default_pair(outcomes)
+    followup = next((o for o in outcomes if o.code == followup_code), None)
+    if followup is None:
+        raise LookupError(followup_code)
+    baseline = baseline_outcome(outcomes)
+    if followup.target_date <= baseline.target_date:
+        raise ValueError(f"{followup.label} is not after the baseline")
+    return baseline, followup
+
+
+def why_missing(outcome: VisitOutcome, item: str) -> str:
+    """Why a core item or a Step-1 answer of this visit has no value, in words a clinician can act on."""
+    if item in ("pt_global", "haq_di"):
+        if not outcome.has_patient_data:
+            return "the patient has not sent this visit's questionnaires"
+        if item == "pt_global":
+            answer = outcome.answers.get("pt_global")
+            if answer is not None and answer.skipped:
+                return "the patient chose not to answer"
+            if "pt_global" not in outcome.instruments:
+                return "the patient global questionnaire was not sent at this visit"
+            return "not answered"
+        if outcome.haq is None:
+            return "the HAQ-DI was not answered at this visit"
+        return (f"only {outcome.haq.categories_answered} of 8 HAQ-DI categories answered "
+                "(at least 6 are needed)")
+    if not outcome.has_assessment:
+        return "no clinician assessment has been entered for this visit"
+    if item == "mrss":
+        unscored = len(outcome.mrss.missing_sites) if outcome.mrss else 17
+        return f"{unscored} of 17 skin sites not scored"
+    if item == "fvc_pct":
+        return "FVC % predicted not entered (pulmonary function test not done or not recorded)"
+    if item == "md_global":
+        return "physician global assessment not entered"
+    if item in STEP1_LABELS:
+        return "not yet adjudicated by the clinician"
+    raise KeyError(item)
+
+
+def explained_missing(comparison: Comparison) -> list[tuple[Missing, str]]:
+    """Each input the comparison lacks, with `why_missing` for it."""
+    visits = {"baseline": comparison.baseline, "followup": comparison.followup, "step1": comparison.followup}
+    # comparison.missing is built from criss.missing in the same order; the latter knows which visit.
+    return [(missing, why_missing(visits[raw.visit], missing.item))
+            for raw, missing in zip(comparison.criss.missing, comparison.missing)]
 
 
 def patient_visits(patient_id: int) -> list[Visit]:

@@ -47,6 +47,9 @@ ACCESS = {
     "surveys.send": {"patient_a1", "patient_a2"},
     "surveys.sent": {"patient_a1", "patient_a2"},
     "surveys.language": {"patient_a1", "patient_a2"},
+    # PDF summaries and response sheets: clinicians, their own site only (test_reports_routes)
+    "reports.patient_summary": {"clinician_a"},
+    "reports.response_sheet": {"clinician_a"},
     "admin.exports": {"admin"},
     "admin.export_download": {"admin"},
     "admin.api_tokens": {"admin"},

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 
 from pro_app.charts import Point, trend_chart
 
@@ -40,3 +40,22 @@ def test_no_inline_style_attribute_so_the_csp_allows_it():
     svg = trend_chart("x", [Point(date(2026, 1, 1), 1), Point(date(2026, 2, 1), 2)], 0, 3)
 
     assert "style=" not in svg
+
+
+def test_explicit_ticks_give_round_grid_labels():
+    svg = trend_chart("Global", [Point(date(2026, 1, 1), 6), Point(date(2026, 4, 1), 3)], 0, 10, decimals=0,
+                      ticks=(0, 5, 10), dates=False)
+
+    labels = [part.split(">")[1].split("<")[0] for part in svg.split('text-anchor="end"')[1:]]
+    assert labels == ["0", "5", "10"]  # not 2 and 8 for 2.5 and 7.5
+
+
+def test_max_labels_thins_the_axis_but_keeps_first_last_and_every_value_in_the_description():
+    points = [Point(date(2026, 1, 1) + timedelta(days=91 * i), i, f"V{i}") for i in range(12)]
+
+    svg = trend_chart("x", points, 0, 12, max_labels=4, dates=False)
+
+    shown = [label for label in (f">V{i}<" for i in range(12)) if label in svg]
+    assert shown == [">V0<", ">V4<", ">V7<", ">V11<"]
+    assert svg.count("<circle") == 12 and "V5: 5.0" in svg
+    assert "Jan 2026" not in svg  # dates=False: no first/last date under the axis

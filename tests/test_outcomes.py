@@ -91,3 +91,59 @@ def test_load_outcomes_query_count_does_not_grow_with_visits(app, demo):
         event.remove(db.engine, "before_cursor_execute", listener)
 
     assert len(visits) > 20 and len(statements) <= 4
+
+
+def test_chosen_pair_takes_the_named_follow_up_or_the_default(demo):
+    by_code = _outcomes("DEMO-001")
+    visits = list(by_code.values())
+
+    assert [o.code for o in outcomes.chosen_pair(visits, "m3")] == ["baseline", "m3"]
+    assert [o.code for o in outcomes.chosen_pair(visits, None)] == ["baseline", "m12"]
+    with pytest.raises(LookupError):
+        outcomes.chosen_pair(visits, "m99")
+    with pytest.raises(ValueError, match="not after the baseline"):
+        outcomes.chosen_pair(visits, "baseline")
+
+
+def test_a_chosen_follow_up_without_data_is_still_compared_and_says_what_is_missing(demo):
+    by_code = _outcomes("DEMO-004")
+
+    baseline, followup = outcomes.chosen_pair(list(by_code.values()), "m3")
+    comparison = outcomes.compare(baseline, followup)
+
+    assert comparison.criss.computable is False
+    reasons = dict((m.item, why) for m, why in outcomes.explained_missing(comparison) if m.visit_label == "Month 3")
+    assert reasons["haq_di"] == "the patient has not sent this visit's questionnaires"
+    assert reasons["mrss"] == "no clinician assessment has been entered for this visit"
+    assert reasons["renal_crisis"] == "no clinician assessment has been entered for this visit"
+
+
+def test_why_missing_names_the_reason_for_each_kind_of_gap(demo):
+    by_code = _outcomes("DEMO-002")
+    month6 = by_code["m6"]
+
+    assert outcomes.why_missing(month6, "fvc_pct").startswith("FVC % predicted not entered")
+    assert month6.assessed_on == month6.target_date
+
+
+def test_why_missing_explains_skips_and_too_few_haq_categories():
+    from dataclasses import replace
+    from datetime import UTC, date, datetime
+
+    from pro_app.scoring import Step1
+
+    answers = {"pt_global": outcomes.AnswerValue(None, skipped=True),
+               "dress": outcomes.AnswerValue(1), "stand": outcomes.AnswerValue(2)}
+    outcome = outcomes.VisitOutcome(
+        visit_id=1, patient_id=1, code="m3", label="Month 3", target_date=date(2026, 1, 1), is_baseline=False,
+        submitted_at=datetime(2026, 1, 1, tzinfo=UTC), answers=answers,
+        instruments={"pt_global": ("1.0", "en"), "haq": ("1.0", "en")}, haq=outcomes.haq_from_answers(answers),
+        pt_global=None, pain=None, shaq={}, has_assessment=False, mrss=None, fvc_pct=None, fvc_equation=None,
+        md_global=None, step1=Step1())
+
+    assert outcomes.why_missing(outcome, "pt_global") == "the patient chose not to answer"
+    assert outcomes.why_missing(outcome, "haq_di") == "only 2 of 8 HAQ-DI categories answered (at least 6 are needed)"
+    assert outcomes.why_missing(replace(outcome, answers={}), "pt_global") == "not answered"
+    assert outcomes.why_missing(replace(outcome, answers={}, instruments={}), "pt_global") == \
+        "the patient global questionnaire was not sent at this visit"
+    assert outcomes.why_missing(outcome, "md_global") == "no clinician assessment has been entered for this visit"
