@@ -226,3 +226,14 @@ def login_as(client, make_user):
         return user
 
     return login
+
+
+def pytest_collection_modifyitems(config, items):
+    """On the PostgreSQL pass, run only the tests that touch a database; the pure ones ran on the SQLite pass."""
+    if not TEST_DATABASE_URL:
+        return
+    keep = [item for item in items if "database_uri" in getattr(item, "fixturenames", ())]
+    deselected = [item for item in items if item not in keep]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = keep
