@@ -25,6 +25,7 @@ class ServerSession(db.Model):
     ended_reason: Mapped[str | None] = mapped_column(String(20))
 
     user: Mapped["User | None"] = relationship()  # noqa: F821
+    invitation: Mapped["Invitation | None"] = relationship()  # noqa: F821
 
 
 class ThrottleEvent(db.Model):

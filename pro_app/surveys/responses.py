@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..instruments import Instrument, Page, Translation
@@ -55,7 +56,8 @@ class VisitAnswers:
 
 
 def load(visit: Visit) -> VisitAnswers:
-    responses = db.session.scalars(select(SurveyResponse).where(SurveyResponse.visit_id == visit.id))
+    responses = db.session.scalars(select(SurveyResponse).where(SurveyResponse.visit_id == visit.id)
+                                   .options(selectinload(SurveyResponse.answers)))
     return VisitAnswers(visit, {response.instrument: response for response in responses})
 
 

@@ -11,11 +11,12 @@ import re
 from flask import (Blueprint, abort, current_app, g, jsonify, redirect, render_template, request, session,
                    url_for)
 from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload
 
 from .. import audit, throttle
 from ..auth import sessions
 from ..extensions import db
-from ..models import Invitation
+from ..models import Invitation, ServerSession, Visit
 from ..models.types import utcnow
 from ..policy import PATIENT, tag
 from ..security import digest
@@ -58,8 +59,9 @@ def load_patient():
     """Every page but the link itself needs a live patient session whose link still works."""
     if request.endpoint in ("surveys.open_link", None):
         return None
-    row = sessions.current("patient", current_app.config["PATIENT_IDLE_TIMEOUT"])
-    invitation = db.session.get(Invitation, row.invitation_id) if row and row.invitation_id else None
+    row = sessions.current("patient", current_app.config["PATIENT_IDLE_TIMEOUT"], options=(
+        joinedload(ServerSession.invitation).joinedload(Invitation.visit).joinedload(Visit.patient),))
+    invitation = row.invitation if row else None
     if invitation is None:
         return problem("session_ended")
     visit, patient = invitation.visit, invitation.visit.patient
