@@ -15,7 +15,7 @@ def create_app(test_config=None):
     from . import (admin, api, auth, clinic, cli, coordinator, errors, i18n, logs, main, reports, security, surveys,
                    templating)
     from . import db as database  # noqa: F401  (registers the SQLite connection events)
-    from .extensions import babel, csrf, db, login_manager, migrate
+    from .extensions import babel, compress, csrf, db, login_manager, migrate
 
     app = Flask(__name__, template_folder=PROJECT_ROOT / "templates", instance_relative_config=True)
     app.config.from_object("pro_app.config.Defaults")
@@ -32,6 +32,7 @@ def create_app(test_config=None):
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale,
                    default_translation_directories=str(Path(__file__).parent / "translations"))
+    compress.init_app(app)
     logs.init_app(app)
     security.init_app(app)
     templating.init_app(app)

@@ -17,6 +17,13 @@ class Defaults:
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
 
+    # --- response compression (Flask-Compress: gunicorn does not compress) ---
+    # HTML, CSS, JS and JSON over 500 bytes, brotli or gzip as the client accepts. BREACH needs the attacker's
+    # page to fetch our pages with the victim's cookie; SameSite=Lax cookies are not sent on such requests.
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_BR_LEVEL = 5
+    COMPRESS_LEVEL = 6
+
     # --- request limits and cookies ---
     MAX_CONTENT_LENGTH = 1024 * 1024
     MAX_FORM_MEMORY_SIZE = 500 * 1024

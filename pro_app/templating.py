@@ -33,6 +33,15 @@ def init_app(app):
 
     app.get_send_file_max_age = get_send_file_max_age
 
+    @app.after_request
+    def buffer_static_files(response):
+        # Our static files are a few KB: read them into memory (closing the file with the response) so that
+        # Flask-Compress, which runs after this hook, compresses a plain body instead of wrapping the file.
+        if request.endpoint == "static" and response.status_code == 200 and response.is_streamed:
+            response.direct_passthrough = False
+            response.make_sequence()
+        return response
+
 
 def asset_url(filename: str) -> str:
     hashes = current_app.extensions["asset_hashes"]

@@ -1,7 +1,9 @@
 """The security baseline on every route, taken from app.url_map (SECURITY.md G-CSRF-1/2, G-SESS-3, G-LINK-1)."""
+import re
 import pytest
 
 from tests.routes import CSRF_EXEMPT, rules, sample_url
+from tests.survey_support import open_link, survey  # noqa: F401  (fixture)
 
 EXPECTED_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -122,3 +124,20 @@ def _login_with_csrf(client, user):
     response = client.post("/login", data={"csrf_token": token, "email": user.email,
                                            "password": "correct horse battery staple"})
     assert response.status_code == 302, response.data
+
+
+def test_pages_and_assets_are_compressed_for_clients_that_accept_it(client, survey):
+    """Issue 10: gunicorn does not compress, so the app does (brotli or gzip); the page budget is on the wire."""
+    import brotli
+    import gzip as gzip_module
+
+    open_link(client, survey)
+    page = client.get("/s/start", headers={"Accept-Encoding": "gzip"})
+    assert page.status_code == 200 and page.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in page.headers["Vary"]
+    assert b"</html>" in gzip_module.decompress(page.data)
+    css_url = re.search(r'href="(/static/css/app\.css\?v=\w+)"', gzip_module.decompress(page.data).decode()).group(1)
+    with client.get(css_url, headers={"Accept-Encoding": "br, gzip"}) as css:
+        assert css.headers["Content-Encoding"] == "br" and b"{" in brotli.decompress(css.data)
+    plain = client.get("/s/start")
+    assert "Content-Encoding" not in plain.headers and b"</html>" in plain.data
