@@ -8,6 +8,7 @@ acknowledged, the database passes its integrity check and the audit hash chain v
     python bench/crashtest.py --rounds 10 [--postgres URL]
 """
 import argparse
+import http.client
 import http.cookiejar
 import json
 import random
@@ -73,7 +74,7 @@ class Submitter(threading.Thread):
                     if not ok:
                         raise ConnectionError(f"status {status}")
                     index += 1
-                except (OSError, ConnectionError):
+                except (OSError, ConnectionError, http.client.HTTPException):  # incl. a reply cut off by kill -9
                     self.errors += 1
                     time.sleep(0.2)  # the server is down or restarting: try the same step again
 

@@ -8,7 +8,8 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
-def create_app(test_config=None):
+def create_app(test_config=None, instance_path=None):
+    """`instance_path`: where `config.py` and the default SQLite file live (default: `instance/` at the top)."""
     from flask import Flask
     from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -17,7 +18,8 @@ def create_app(test_config=None):
     from . import db as database  # noqa: F401  (registers the SQLite connection events)
     from .extensions import babel, compress, csrf, db, login_manager, migrate
 
-    app = Flask(__name__, template_folder=PROJECT_ROOT / "templates", instance_relative_config=True)
+    app = Flask(__name__, template_folder=PROJECT_ROOT / "templates", instance_relative_config=True,
+                instance_path=str(instance_path) if instance_path else str(PROJECT_ROOT / "instance"))
     app.config.from_object("pro_app.config.Defaults")
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -27,6 +29,8 @@ def create_app(test_config=None):
     _derive_settings(app)
 
     db.init_app(app)
+    if app.config["REQUIRE_DURABLE_DB"] and not app.testing:
+        database.require_durable(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True, compare_type=True)
     login_manager.init_app(app)
     csrf.init_app(app)

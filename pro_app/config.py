@@ -33,7 +33,10 @@ class Defaults:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_NAME = None  # None = "__Host-sscore" when secure, else "sscore"
     PERMANENT_SESSION_LIFETIME = 12 * 3600
-    WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the (server-side, time-limited) session
+    # No expiry: a patient may leave a page open for hours and must not lose what they typed. The token's secret
+    # lives in the signed session cookie; it is bound to that browser, and every staff page also needs a live
+    # server-side session (which expires), so an old token alone changes nothing.
+    WTF_CSRF_TIME_LIMIT = None
 
     # --- sessions and lockout (seconds) ---
     STAFF_IDLE_TIMEOUT = 15 * 60
@@ -87,4 +90,4 @@ class Defaults:
     API_TOKEN_WINDOW = 10 * 60
 
     # --- production safety ---
-    REQUIRE_DURABLE_DB = True  # refuse to serve when SQLite is not WAL + synchronous=FULL
+    REQUIRE_DURABLE_DB = True  # refuse to start unless SQLite is WAL + synchronous=FULL, PostgreSQL fsync etc. on

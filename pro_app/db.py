@@ -59,3 +59,15 @@ def durability_problems(engine) -> list[str]:
                     problems.append(f"PostgreSQL {setting} is {value}, expected on")
         connection.rollback()
     return problems
+
+
+def require_durable(app) -> None:
+    """Refuse to start on a database that could lose acknowledged answers (G-DATA-5); `REQUIRE_DURABLE_DB`."""
+    from .extensions import db
+
+    with app.app_context():
+        problems = durability_problems(db.engine)
+        db.engine.dispose()  # no connection is inherited by forked workers
+    if problems:
+        raise RuntimeError("Refusing to start: " + "; ".join(problems) + ". Fix the database settings "
+                           "(or set PRO_REQUIRE_DURABLE_DB=false for a throwaway database).")

@@ -16,6 +16,8 @@ STAFF_NAV = {
               ("admin.api_tokens", _l("API tokens"))),
 }
 
+SMALL_FILE = 512 * 1024
+
 
 def init_app(app):
     app.jinja_env.add_extension("jinja2.ext.do")
@@ -34,10 +36,12 @@ def init_app(app):
     app.get_send_file_max_age = get_send_file_max_age
 
     @app.after_request
-    def buffer_static_files(response):
-        # Our static files are a few KB: read them into memory (closing the file with the response) so that
-        # Flask-Compress, which runs after this hook, compresses a plain body instead of wrapping the file.
-        if request.endpoint == "static" and response.status_code == 200 and response.is_streamed:
+    def buffer_small_files(response):
+        # Files sent from disk (static assets, the favicon) are a few KB: read them into memory, closing the file
+        # with the response, so that Flask-Compress, which runs after this hook, compresses a plain body instead
+        # of wrapping the open file in a generator that never closes it. Large downloads stay streamed.
+        if (response.direct_passthrough and response.status_code == 200 and response.content_length is not None
+                and response.content_length <= SMALL_FILE):
             response.direct_passthrough = False
             response.make_sequence()
         return response

@@ -187,7 +187,8 @@ def make_patient(app, site):
 
     def make(site_=None, anchor_days_ago=0, study_id=None, **fields):
         patient = Patient(site=site_ or site, study_id=study_id or f"P-{secrets.token_hex(4)}",
-                          timezone=(site_ or site).timezone, email=fields.pop("email", "patient@example.org"),
+                          timezone=fields.pop("timezone", (site_ or site).timezone),
+                          email=fields.pop("email", "patient@example.org"),
                           **fields)
         db.session.add(patient)
         enrol(patient, ensure_default_plan(), date.today() - timedelta(days=anchor_days_ago))

@@ -48,3 +48,43 @@ def test_lockout_holds_across_workers(server, make_user):
     assert len(checked) <= 5, "more than 5 attempts reached the password check"
     assert statuses.count(429) >= 15 and set(statuses) <= {400, 429}
     assert _post_login(server.url, email, PASSWORD) == 429  # still locked, even with the right password
+
+
+def _status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url), timeout=30) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_bad_survey_links_are_rate_limited_across_workers(server, make_patient):
+    """G-TOKEN-3 as deployed: the failure count lives in the database, so 3 workers share one limit."""
+    from tests.survey_support import make_link
+
+    good = make_link(make_patient().visits[0])
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        statuses = list(pool.map(lambda i: _status(f"{server.url}/s/{'bad%02d' % i}{'x' * 30}"), range(16)))
+
+    assert statuses.count(404) <= 10 and statuses.count(429) >= 6 and set(statuses) <= {404, 429}
+    assert _status(f"{server.url}/s/{good.token}") == 429  # this client is blocked, even with a good link
+
+
+def test_no_survey_token_reaches_the_gunicorn_access_log(app, database_uri, make_patient, tmp_path):
+    """G-TOKEN-4 with gunicorn's own access log on, as README's production command runs it."""
+    from tests.survey_support import make_link
+
+    good = make_link(make_patient().visits[0])
+    log = tmp_path / "access.log"
+    db.session.commit()
+    with Gunicorn(database_uri, workers=2, extra_env={
+        "GUNICORN_CMD_ARGS": f"--access-logfile {log} --access-logformat "
+                             "'%(h)s \"%(r)s\" %(s)s \"%(f)s\" \"%(a)s\" %(U)s %(q)s'"}) as running:
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        with opener.open(f"{running.url}/s/{good.token}", timeout=30) as response:
+            assert response.status == 200 and response.url.endswith("/s/start")
+        assert _status(f"{running.url}/s/{'z' * 43}") == 404
+    text = log.read_text()
+
+    assert good.token not in text and "z" * 43 not in text
+    assert text.count("/s/[token]") >= 4  # the request line and the path of both requests, redacted

@@ -2,6 +2,8 @@
 import logging
 from datetime import timedelta
 
+import pytest
+
 from sqlalchemy import func, select
 
 from pro_app.extensions import db
@@ -190,3 +192,34 @@ def test_a_withdrawn_patients_link_no_longer_works(client, survey):
     db.session.commit()
 
     assert client.get(f"/s/{survey.token}").status_code == 410
+
+
+def test_a_link_opened_before_its_window_opens_accepts_nothing(app, client, make_patient):
+    """Answers given before the window would be scored against the wrong time point (found by review)."""
+    patient = make_patient(anchor_days_ago=0)
+    month_3 = patient.visits[1]
+    invitation, token = links.issue(month_3)  # issued directly, as an old or mistaken link would be
+    db.session.commit()
+
+    page = client.get(f"/s/{token}")
+
+    assert page.status_code == 403
+    text = page.get_data(as_text=True)
+    assert "not open yet" in text and f"{month_3.window_open.year}" in text
+    assert client.post("/s/pt_global/1", data={"pt_global": "5"}).status_code in (401, 302)
+    assert client.get("/s/start").status_code == 401  # no patient session was started
+    with pytest.raises(links.LinkRefused, match="opens on"):
+        links.invite(month_3)
+
+
+def test_a_link_works_from_the_first_minute_of_the_window_in_the_patients_time_zone(app, make_patient):
+    from datetime import datetime, time, timedelta
+    from zoneinfo import ZoneInfo
+
+    patient = make_patient(anchor_days_ago=0, timezone="Pacific/Auckland")
+    visit = patient.visits[1]
+    invitation, _token = links.issue(visit)
+    opens = datetime.combine(visit.window_open, time(0), tzinfo=ZoneInfo("Pacific/Auckland"))
+
+    assert links.state(invitation, now=opens - timedelta(seconds=1)) == links.NOT_YET_OPEN
+    assert links.state(invitation, now=opens) == links.OPEN

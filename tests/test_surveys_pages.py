@@ -267,3 +267,10 @@ def test_each_page_type_stays_within_10_kb_compressed_and_requests_nothing_elsew
         assert not re.search(rb'(src|href|action)="(https?:)?//', html), path
     for name in ("css/app.css", "js/app.js"):
         assert not re.search(rb"https?://|url\(", (static / name).read_bytes()), name
+
+
+@pytest.mark.parametrize("page", ["haq/²", "haq/٣", "haq/99999999999999999999", "haq/-1", "haq/", "/", "pt_global/1/2"])
+def test_the_language_switch_copes_with_any_page_value(client, survey, page):
+    open_link(client, survey)
+    response = client.post("/s/language", data={"language": "de", "page": page})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/s/start")

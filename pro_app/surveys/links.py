@@ -10,15 +10,15 @@ from sqlalchemy import select, update
 from ..extensions import db
 from ..models import Invitation, Visit
 from ..models.types import utcnow
-from ..scheduling import window_closes_at
+from ..scheduling import window_closes_at, window_opens_at
 from ..security import digest, external_url, new_token
 
 # What a link is worth when it is opened (the survey's friendly page for each is in surveys/views.py).
-OPEN, EXPIRED, REVOKED, SUBMITTED = "open", "expired", "revoked", "submitted"
+OPEN, NOT_YET_OPEN, EXPIRED, REVOKED, SUBMITTED = "open", "not_yet_open", "expired", "revoked", "submitted"
 
 
 class LinkRefused(Exception):
-    """No link can be issued for this visit (already sent, or its window has closed); the message says why."""
+    """No link can be issued for this visit (already sent, window not open or closed); the message says why."""
 
 
 def issue(visit: Visit, created_by_id: int | None = None) -> tuple[Invitation, str]:
@@ -51,8 +51,9 @@ def revoke_all(visit: Visit, revoked_by_id: int | None, now: datetime | None = N
 
 
 def state(invitation: Invitation, now: datetime | None = None) -> str:
-    """open | expired | revoked | submitted. Revocation (or the patient's withdrawal) wins over expiry; a sent
-    visit wins over both."""
+    """open | not_yet_open | expired | revoked | submitted. Revocation (or the patient's withdrawal) wins over
+    expiry; a sent visit wins over both. Before the window opens (patient's time zone) nothing can be answered:
+    answers given then would be stored and scored against the wrong time point."""
     now = now or utcnow()
     if invitation.visit.submitted_at is not None:
         return SUBMITTED
@@ -60,6 +61,8 @@ def state(invitation: Invitation, now: datetime | None = None) -> str:
         return REVOKED
     if now >= invitation.expires_at:
         return EXPIRED
+    if now < window_opens_at(invitation.visit.window_open, invitation.visit.patient.timezone):
+        return NOT_YET_OPEN
     return OPEN
 
 
@@ -72,4 +75,7 @@ def invite(visit: Visit, created_by_id: int | None = None, now: datetime | None 
     if now >= closes:
         raise LinkRefused(f"The window of visit {visit.code} closed on {visit.window_close:%Y-%m-%d}; "
                           "no link issued.")
+    if now < window_opens_at(visit.window_open, visit.patient.timezone):
+        raise LinkRefused(f"The window of visit {visit.code} opens on {visit.window_open:%Y-%m-%d}; "
+                          "no link issued before then.")
     return issue(visit, created_by_id)

@@ -31,7 +31,7 @@ THROTTLE_SCOPE = "survey-token"
 MAX_TOKEN_LENGTH = 100
 LANGUAGE_NAMES = {"en": "English", "de": "Deutsch"}
 PROBLEMS = {  # kind -> HTTP status
-    "unknown": 404, "expired": 410, "revoked": 410, "session_ended": 401, "too_many": 429,
+    "unknown": 404, "not_yet_open": 403, "expired": 410, "revoked": 410, "session_ended": 401, "too_many": 429,
 }
 
 
@@ -40,9 +40,14 @@ class RedactTokens(logging.Filter):
 
     pattern = re.compile(r"/s/[A-Za-z0-9_-]{20,}")
 
+    def _clean(self, value):
+        return self.pattern.sub("/s/[token]", value) if isinstance(value, str) else value
+
     def filter(self, record):
-        if isinstance(record.args, tuple):
-            record.args = tuple(self.pattern.sub("/s/[token]", a) if isinstance(a, str) else a for a in record.args)
+        if isinstance(record.args, tuple):  # werkzeug: '%s - - "%s" %s'
+            record.args = tuple(self._clean(a) for a in record.args)
+        elif isinstance(record.args, dict):  # gunicorn.access: '%(r)s %(U)s %(f)s...' with a dict of atoms
+            record.args = {key: self._clean(value) for key, value in record.args.items()}
         if isinstance(record.msg, str):
             record.msg = self.pattern.sub("/s/[token]", record.msg)
         return True
@@ -68,7 +73,7 @@ def load_patient():
     _as_patient(patient)
     g.locale = session.get(LANG_KEY) or patient.language
     state = links.state(invitation)
-    if state in (links.EXPIRED, links.REVOKED):
+    if state in (links.EXPIRED, links.REVOKED, links.NOT_YET_OPEN):
         sessions.forget("patient")
         return problem(state)
     g.visit, g.patient = visit, patient
@@ -112,8 +117,8 @@ def open_link(token):
     if state != links.OPEN:
         audit.record("open_refused", "invitation", invitation.id, patient_id=patient.id, reason=state)
         db.session.commit()
+        g.visit = visit
         if state == links.SUBMITTED:
-            g.visit = visit
             return already_sent()
         return problem(state)
     now = utcnow()
@@ -284,7 +289,9 @@ def language():
     if page in ("check", "sent"):
         return redirect(url_for(f".{page}"))
     instrument_code, _slash, number = page.partition("/")
-    ref = flow.find_page(responses.load(g.visit).pages, instrument_code, int(number)) if number.isdigit() else None
+    ref = None
+    if re.fullmatch(r"[0-9]{1,3}", number):  # ASCII digits only: "²".isdigit() is true but int("²") fails
+        ref = flow.find_page(responses.load(g.visit).pages, instrument_code, int(number))
     if ref is None:
         return redirect(url_for(".start"))
     values = {name: request.form[name][:300] for name in flow.field_names(ref.page) if request.form.get(name)}
