@@ -6,6 +6,7 @@ Databases: every test gets its own fresh, *migrated* database.
   migrated once per session (per xdist worker), emptied between tests, and dropped at the end.
 """
 import contextvars
+import logging
 import os
 import secrets
 import shutil
@@ -26,6 +27,10 @@ from pro_app.models import Patient, Site, User
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 PASSWORD = "correct horse battery staple"
+# G-LOG-1 canaries: every test's patients carry this address, every staff user this password; no log record of
+# any test may contain either (see `no_personal_data_in_logs`).
+CANARY_EMAIL = "canary.patient.4711@example.org"
+CANARIES = (PASSWORD, CANARY_EMAIL)
 
 BASE_CONFIG = {
     "TESTING": True,
@@ -188,7 +193,7 @@ def make_patient(app, site):
     def make(site_=None, anchor_days_ago=0, study_id=None, **fields):
         patient = Patient(site=site_ or site, study_id=study_id or f"P-{secrets.token_hex(4)}",
                           timezone=fields.pop("timezone", (site_ or site).timezone),
-                          email=fields.pop("email", "patient@example.org"),
+                          email=fields.pop("email", CANARY_EMAIL),
                           **fields)
         db.session.add(patient)
         enrol(patient, ensure_default_plan(), date.today() - timedelta(days=anchor_days_ago))
@@ -238,3 +243,33 @@ def pytest_collection_modifyitems(config, items):
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = keep
+
+
+class _LogCanary(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.INFO)
+        self.hits: list[str] = []
+
+    def emit(self, record):
+        try:
+            text = record.getMessage()
+        except Exception:  # a malformed record is the logging call's bug, not a leak
+            text = str(record.msg)
+        if record.exc_info and record.exc_info[1] is not None:
+            text += " " + repr(record.exc_info[1])
+        if any(canary in text for canary in CANARIES):
+            self.hits.append(f"{record.name}: {text[:300]}")
+
+
+@pytest.fixture(autouse=True)
+def no_personal_data_in_logs():
+    """G-LOG-1 over the whole suite: whatever a test does, nothing it logs at INFO or above (the production
+    level) carries the canary patient e-mail address or the staff password."""
+    canary = _LogCanary()
+    root = logging.getLogger()
+    root.addHandler(canary)
+    try:
+        yield canary
+    finally:
+        root.removeHandler(canary)
+    assert not canary.hits, f"personal data reached the logs: {canary.hits[:3]}"
