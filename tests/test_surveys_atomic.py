@@ -65,3 +65,21 @@ def test_a_fault_during_sending_leaves_the_visit_open_with_every_answer(app, cli
     assert "submitted" not in statuses
     assert stored(survey.visit.id) == before
     assert client.post("/s/send").status_code == 302  # and the patient can simply try again
+
+
+def test_extra_fields_posted_by_a_patient_change_nothing(client, survey, make_patient):
+    """G-AC-2 mass assignment: only the page's own items are read from a form."""
+    other = make_patient()
+    open_link(client, survey)
+    extra = {"patient_id": str(other.id), "visit_id": str(other.visits[0].id), "score": "0", "status": "submitted",
+             "submitted_at": "2020-01-01", "finalised_at": "2020-01-01", "version": "99", "language": "de",
+             "instrument": "haq", "shampoo": "3"}
+    assert client.post("/s/pt_global/1", data={"pt_global": "4", **extra}).status_code == 302
+
+    db.session.commit()
+    saved = stored(survey.visit.id)
+    assert saved == {"pt_global": {"pt_global": (4, False, None)}}
+    response = db.session.scalar(select(SurveyResponse).where(SurveyResponse.visit_id == survey.visit.id))
+    assert (response.status, response.submitted_at, response.language) == ("in_progress", None, "en")
+    assert db.session.get(Visit, survey.visit.id).submitted_at is None
+    assert stored(other.visits[0].id) == {}
