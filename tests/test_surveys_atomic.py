@@ -4,6 +4,7 @@ from sqlalchemy import select
 
 from pro_app.extensions import db
 from pro_app.models import SurveyResponse, Visit
+from tests.test_security import assert_security_headers
 from tests.survey_support import VISIT_FORMS, answer, open_link, stored, survey  # noqa: F401
 
 
@@ -30,6 +31,8 @@ def test_a_fault_after_half_a_page_stores_none_of_it(app, client, survey, monkey
     assert response.status_code == 500
     page = response.get_data(as_text=True)
     assert "Traceback" not in page and "disk on fire" not in page and "/srv/secret" not in page
+    assert_security_headers(response)  # G-SESS-3: the 500 page too
+    assert response.headers["Cache-Control"] == "no-store"
     assert calls[:2] == ["dress", "shampoo"]
     saved = stored(survey.visit.id)
     assert "haq" not in saved or not saved["haq"]  # not even the first item of the failed page
