@@ -88,3 +88,48 @@ def test_no_survey_token_reaches_the_gunicorn_access_log(app, database_uri, make
 
     assert good.token not in text and "z" * 43 not in text
     assert text.count("/s/[token]") >= 4  # the request line and the path of both requests, redacted
+
+
+def test_twenty_concurrent_sends_through_gunicorn_store_one_submission(server, make_patient):
+    """G-DATA-3 as deployed (3 worker processes, one database): 20 identical POSTs of "Send" at once give one
+    submission and one "submit" audit row; every reply is a redirect to the confirmation."""
+    from pro_app.models import Visit
+    from tests.survey_support import VISIT_FORMS, make_link
+
+    link = make_link(make_patient().visits[0])
+    jar = http.cookiejar.CookieJar()
+    no_redirect = type("NoRedirect", (urllib.request.HTTPRedirectHandler,),
+                       {"redirect_request": lambda *args, **kwargs: None})
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), no_redirect)
+
+    def post(path, form):
+        data = urllib.parse.urlencode({"csrf_token": csrf, **form}).encode()
+        try:
+            with opener.open(urllib.request.Request(f"{server.url}{path}", data=data), timeout=60) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    assert _status_with(opener, f"{server.url}/s/{link.token}") == 302
+    with opener.open(f"{server.url}/s/pt_global/1", timeout=30) as page:
+        csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.read().decode()).group(1)
+    for key, form in VISIT_FORMS.items():
+        assert post(f"/s/{key}", form) == 302, key
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        statuses = list(pool.map(lambda _: post("/s/send", {}), range(20)))
+
+    assert set(statuses) <= {302, 409} and statuses.count(302) >= 1, statuses
+    db.session.commit()
+    assert db.session.get(Visit, link.visit.id).submitted_at is not None
+    submits = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "submit",
+                                                         AuditEvent.entity_id == str(link.visit.id))).all()
+    assert len(submits) == 1
+
+
+def _status_with(opener, url):
+    try:
+        with opener.open(url, timeout=30) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
