@@ -139,3 +139,20 @@ def test_field_names_cover_everything_a_page_posts():
     assert field_names(page("haq/8")) == ("errands", "car_in_out", "chores", "aid_other", "help_activities",
                                           "aid_other_text")
     assert field_names(page("haq/9")) == ("pain", "pain-skip")
+
+
+@pytest.mark.parametrize("typed, kept", [
+    ("Kitchen\u202etrolley", "Kitchentrolley"),  # a bidi override would show staff reversed text
+    ("walk\u200bing\u00adstick", "walkingstick"),  # zero-width space, soft hyphen
+    ("\u2067evil\u2069 stick", "evil stick"),  # isolates
+    ("tab\there\r\nnew\x00line", "tab here newline"),
+    ("Gehstock mit Gummifu\u0308\u00df", "Gehstock mit Gummif\u00fc\u00df"),  # NFC: u + combining diaeresis -> ü
+    ("\U0001F468\u200d\U0001F9BD wheelchair", "\U0001F468\u200d\U0001F9BD wheelchair"),  # ZWJ kept
+    ("عصا المشي", "عصا المشي"),  # right-to-left text itself is fine
+])
+def test_free_text_keeps_what_was_typed_without_hidden_characters(typed, kept):
+    form = {"errands": "0", "car_in_out": "0", "chores": "0", "aid_other_text": typed}
+
+    answers, errors = read_page(page("haq/8"), form)
+
+    assert not errors and answers.stored()["aid_other"] == (1, False, kept)

@@ -5,6 +5,7 @@ its items has an answer row (a value or an explicit "prefer not to answer"); tic
 incomplete (unticked means "no"). The survey resumes at the first incomplete page.
 """
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -12,6 +13,16 @@ from ..instruments import CHOICE, SKIP, VAS, Instrument, Page, known
 from ..instruments.haq import OTHER_AID_MAX_LENGTH
 
 NUMBER = re.compile(r"^\s*([0-9]{1,3})\s*%?\s*$", re.ASCII)
+JOINERS = {"\u200c", "\u200d"}  # zero-width (non-)joiner: needed to write some scripts and emoji
+
+
+def clean_text(raw: str) -> str:
+    """Free text as staff will read it: NFC, one space between words, no control or format characters
+    (bidi overrides and isolates, zero-width spaces, soft hyphens) that could hide or reorder what was typed."""
+    text = unicodedata.normalize("NFC", raw)
+    text = "".join(ch for ch in text if ch.isspace() or ch in JOINERS
+                   or unicodedata.category(ch) not in ("Cc", "Cf", "Co", "Cs"))
+    return " ".join(text.split())
 
 
 @dataclass(frozen=True)
@@ -119,7 +130,7 @@ def read_page(page: Page, form: Mapping[str, str]) -> tuple[PageAnswers, list[Fi
     for code in page.checkbox_codes:
         answers.checkboxes[code] = 1 if form.get(code) == "1" else 0
     if page.other_aid:
-        text = " ".join((form.get("aid_other_text") or "").split())
+        text = clean_text(form.get("aid_other_text") or "")
         if len(text) > OTHER_AID_MAX_LENGTH:
             errors.append(FieldError("aid_other_text", "aid_other", "too_long"))
         elif text:
