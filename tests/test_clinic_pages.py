@@ -89,3 +89,82 @@ def test_visit_page(clinician, study_id, code):
 @pytest.mark.parametrize("study_id", ["DEMO-001", "DEMO-002", "DEMO-003", "DEMO-004"])
 def test_comparison_page(clinician, study_id):
     check_page(clinician.get(f"/clinic/patients/{patient(study_id).id}/compare"))
+
+
+def _cell(html, element_id):
+    start = html.index(f'id="{element_id}"')
+    return html[html.index(">", start) + 1:html.index("</dd>", start)]
+
+
+@pytest.mark.parametrize("study_id, before, after, step1", [
+    ("DEMO-001", CoreSet(24, 70.0, 6, 6, 1.5), CoreSet(15, 73.0, 3, 3, 1.0), Step1(False, False, False, False)),
+    ("DEMO-003", CoreSet(20, 80.0, 5, 5, 1.0), CoreSet(22, 74.0, 8, 8, 1.875), Step1(True, False, False, False)),
+])
+def test_comparison_page_shows_the_numbers_of_pro_app_scoring(clinician, study_id, before, after, step1):
+    expected = acr_criss(before, after, step1)
+    rcriss = revised_criss(before, after, step1)
+
+    html = clinician.get(f"/clinic/patients/{patient(study_id).id}/compare").get_data(as_text=True)
+
+    assert _cell(html, "criss-probability").startswith(f"{expected.criss:.3f}")
+    if expected.linear_predictor is not None:
+        assert _cell(html, "criss-linear-predictor") == f"{expected.linear_predictor:.2f}"
+    assert _cell(html, "criss-improved") == ("yes" if expected.improved else "no")
+    assert ("met" in _cell(html, "criss-step1")) is expected.step1_met
+    assert ("Revised CRISS-25: responder." in html) is rcriss.responder[25]
+
+
+def test_demo_improved_patient_reads_improved(clinician):
+    html = clinician.get(f"/clinic/patients/{patient('DEMO-001').id}/compare").get_data(as_text=True)
+
+    assert 'data-state="improved"' in html
+    assert "improved ≥ MCID 5" in html  # mRSS fell by 9
+
+
+def test_not_computable_names_each_missing_input_and_who_provides_it(clinician):
+    html = clinician.get(f"/clinic/patients/{patient('DEMO-002').id}/compare").get_data(as_text=True)
+
+    assert 'data-state="not_computable"' in html
+    assert "FVC % predicted at Month 6: needs the clinician&#39;s assessment" in html
+    assert "FVC % predicted not entered" in html
+
+
+def test_any_two_visits_can_be_compared(clinician):
+    html = clinician.get(f"/clinic/patients/{patient('DEMO-001').id}/compare?from=m3&to=m6").get_data(as_text=True)
+    expected = acr_criss(CoreSet(21, 70.5, 5, 5, 1.375), CoreSet(18, 71.5, 4, 4, 1.25),
+                         Step1(False, False, False, False))
+
+    assert "ACR-CRISS: Month 3 → Month 6" in html
+    assert _cell(html, "criss-probability").startswith(f"{expected.criss:.3f}")
+
+
+def test_comparison_backwards_is_refused_with_a_message(clinician):
+    page = clinician.get(f"/clinic/patients/{patient('DEMO-001').id}/compare?from=m6&to=m3")
+
+    assert page.status_code == 400
+    assert "The second visit must be later than the first." in page.get_data(as_text=True)
+
+
+def test_fvc_reference_equations_that_differ_are_warned_about(clinician):
+    m12 = visit("DEMO-001", "m12")
+    m12.assessment.fvc_equation = "ECSC-1993"
+    db.session.commit()
+
+    html = clinician.get(f"/clinic/patients/{patient('DEMO-001').id}/compare").get_data(as_text=True)
+
+    assert "FVC reference equations differ" in html
+
+
+def test_every_view_writes_one_audit_row_naming_the_patient(clinician):
+    target = patient("DEMO-001")
+    urls = [f"/clinic/patients/{target.id}", f"/clinic/patients/{target.id}/compare",
+            f"/clinic/visits/{visit('DEMO-001', 'm6').id}"]
+    for url in urls:
+        db.session.commit()
+        before = len(audit_rows())
+
+        assert clinician.get(url).status_code == 200
+
+        db.session.commit()
+        rows = audit_rows()[before:]
+        assert [(r.action, r.patient_id, r.actor) for r in rows] == [("view", target.id, "clinician@demo.example")]

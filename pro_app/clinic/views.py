@@ -353,14 +353,15 @@ def sign(visit_id):
         problems.append((None, _("This visit is already signed.")))
     elif visit.assessment is None and visit.submitted_at is None:
         problems.append((None, _("There is nothing to sign at this visit yet.")))
-    elif form.validate_on_submit() and not verify_password(current_user.password_hash, form.password.data):
-        form.password.errors.append(_("The password is not correct"))
-    if problems or not form.validate_on_submit() or form.password.errors:
-        audit.record("sign_refused", "visit", visit.id, patient_id=visit.patient_id,
-                     reason="; ".join(str(p[1]) for p in problems) or "password or form")
-        page = _visit_page(visit, status=409 if problems else 400, problems=problems or
-                           [("sign-password", form.password.errors[0] if form.password.errors
-                             else _("Enter your password to sign"))])
+    elif not form.validate_on_submit():
+        problems.append(("sign-password", _("Enter your password to sign")))
+    elif not current_user.is_active or not verify_password(current_user.password_hash, form.password.data):
+        problems.append(("sign-password", _("The password is not correct")))
+    if problems:
+        # Failed signature attempts are logged (21 CFR 11.300(d)).
+        audit.record("sign_refused", "visit", visit.id, patient_id=visit.patient_id, reason=str(problems[0][1]))
+        status = 400 if problems[0][0] else 409
+        page = _visit_page(visit, status=status, problems=problems)
         db.session.commit()
         return page
     _content, digest = _signed_content(visit)
