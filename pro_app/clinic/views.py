@@ -43,9 +43,11 @@ def patients():
     pages = max((total + queries.PAGE_SIZE - 1) // queries.PAGE_SIZE, 1)
     audit.record("view", "patient_list", current_user.site_id,
                  new={"q": search, "sort": sort, "page": page, "shown": len(rows)})
-    db.session.commit()
-    return render_template("clinic/patients.html", rows=rows, total=total, page=page, pages=pages, search=search,
+    # Rendered before the commit, which would expire the loaded rows and reload them one by one.
+    html = render_template("clinic/patients.html", rows=rows, total=total, page=page, pages=pages, search=search,
                            sort=sort)
+    db.session.commit()
+    return html
 
 
 def _patient_or_404(patient_id):
@@ -430,9 +432,10 @@ def compare(patient_id):
         }
     audit.record("view", "comparison", patient.id, patient_id=patient.id,
                  new={"from": pair[0].code if pair else first, "to": pair[1].code if pair else second})
+    html = render_template("clinic/compare.html", patient=patient, visits=visits, comparison=comparison,
+                           pair=pair, problem=problem, **context)
     db.session.commit()
-    return render_template("clinic/compare.html", patient=patient, visits=visits, comparison=comparison,
-                           pair=pair, problem=problem, **context), 400 if problem else 200
+    return html, 400 if problem else 200
 
 
 def _rcriss_rows(comparison):
