@@ -450,8 +450,8 @@ def _rcriss_rows(comparison):
             change = rcriss.items.get(threshold, {}).get(row.item)
             cells.append("missing" if change is None else "improved" if change.improved
                          else "worsened" if change.worsened else "unchanged")
-        rows.append({"label": row.label, "cells": cells,
-                     "pct": next((f"{c.change_pct * 100:+.1f} %" for c in [rcriss.items.get(THRESHOLDS[0], {})
-                                  .get(row.item)] if c is not None and c.change_pct is not None), "–")})
+        change = rcriss.items.get(THRESHOLDS[0], {}).get(row.item)
+        relative = "" if change is None or change.change_pct is None else f" ({change.change_pct:+.1f} %)"
+        rows.append({"label": row.label, "cells": cells, "change": row.delta + relative})
     return rows
 
