@@ -168,3 +168,17 @@ def test_every_view_writes_one_audit_row_naming_the_patient(clinician):
         db.session.commit()
         rows = audit_rows()[before:]
         assert [(r.action, r.patient_id, r.actor) for r in rows] == [("view", target.id, "clinician@demo.example")]
+
+
+def test_revised_criss_shows_each_item_improved_or_worsened_per_threshold(clinician):
+    html = clinician.get(f"/clinic/patients/{patient('DEMO-001').id}/compare").get_data(as_text=True)
+    rcriss = revised_criss(CoreSet(24, 70.0, 6, 6, 1.5), CoreSet(15, 73.0, 3, 3, 1.0),
+                           Step1(False, False, False, False))
+
+    table = html[html.index('id="rcriss"'):html.index("</table>", html.index('id="rcriss"'))]
+    mrss_row = table[table.index("<th scope=\"row\">mRSS</th>"):].split("</tr>")[0]
+    words = [cell.split(">")[1].split("<")[0] for cell in mrss_row.split('<span class="clinic-mcid')[1:]]
+    expected = ["improved" if rcriss.items[x]["mrss"].improved else "worsened" if rcriss.items[x]["mrss"].worsened
+                else "no change" for x in rcriss.thresholds]
+    assert words == expected and "improved" in words and "no change" in words
+    assert "-9 (-37.5 %)" in mrss_row
