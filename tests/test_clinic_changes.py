@@ -234,7 +234,7 @@ def test_a_signed_visit_shows_who_signed_and_offers_no_save(clinician):
     html = page.get_data(as_text=True)
     check_page(page)
     assert "Signed</strong> by Dr Clara Clinician" in html and "Save assessment" not in html
-    assert '<fieldset class="clinic-readonly" disabled>' in html
+    assert '<fieldset class="cl-plain" disabled>' in html
 
 
 def test_changing_a_locked_baseline_needs_a_reason(clinician):

@@ -177,7 +177,7 @@ def test_revised_criss_shows_each_item_improved_or_worsened_per_threshold(clinic
 
     table = html[html.index('id="rcriss"'):html.index("</table>", html.index('id="rcriss"'))]
     mrss_row = table[table.index("<th scope=\"row\">mRSS</th>"):].split("</tr>")[0]
-    words = [cell.split(">")[1].split("<")[0] for cell in mrss_row.split('<span class="clinic-mcid')[1:]]
+    words = [cell.split(">")[1].split("<")[0] for cell in mrss_row.split('<span class="cl-cell"')[1:]]
     expected = ["improved" if rcriss.items[x]["mrss"].improved else "worsened" if rcriss.items[x]["mrss"].worsened
                 else "no change" for x in rcriss.thresholds]
     assert words == expected and "improved" in words and "no change" in words

@@ -21,8 +21,9 @@ MRSS_FIELDS = (
 )
 STEP1_FIELDS = ("renal_crisis", "fvc_decline", "lv_failure", "pah")
 ASSESSMENT_FIELDS = MRSS_FIELDS + ("fvc_pct", "fvc_equation", "md_global") + STEP1_FIELDS
-# The mRSS form as a front view, read row by row (the CSS grid places each site; the patient's right is on
-# the viewer's left, as on the standard chart). Also the keyboard and screen-reader order.
+# The mRSS form as a front view, read row by row on a 4-column grid (face, chest and abdomen span the middle
+# two; the template adds spacers beside the face and the feet). The patient's right is on the viewer's left,
+# as on the standard chart. Also the keyboard and screen-reader order.
 BODY_ORDER = (
     "face", "r_upper_arm", "chest", "l_upper_arm", "r_forearm", "abdomen", "l_forearm",
     "r_hand_dorsum", "r_thigh", "l_thigh", "l_hand_dorsum", "r_fingers", "r_lower_leg", "l_lower_leg",

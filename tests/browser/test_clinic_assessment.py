@@ -48,6 +48,6 @@ def test_a_clinician_enters_a_full_assessment_on_a_tablet_and_reads_criss(runner
     assert followup.mrss.mrss == 19 and followup.fvc_equation == "GLI-2012"
     assert page.locator("#criss-probability").inner_text().startswith(f"{expected.criss:.3f}")
     assert page.locator("#criss-linear-predictor").inner_text() == f"{expected.linear_predictor:.2f}"
-    assert page.locator(".clinic-result__verdict").inner_text() == ("Improved" if expected.improved
+    assert page.locator(".cl-verdict").inner_text() == ("Improved" if expected.improved
                                                                      else "Not improved")
     assert axe(page) == []
