@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from pro_app.extensions import db
-from pro_app.models import Answer, AuditEvent, ClinicianAssessment, Signature, SurveyResponse
+from pro_app.models import Answer, ClinicianAssessment, Signature, SurveyResponse
 from tests.conftest import PASSWORD, Auth
 from tests.pages import check_page
 from tests.test_clinic_pages import DEMO_PASSWORD, audit_rows, patient, visit
@@ -38,7 +38,8 @@ def clinician(demo, app):
 
 def assessment_of(study_id, code):
     db.session.commit()
-    return db.session.scalar(select(ClinicianAssessment).where(ClinicianAssessment.visit_id == visit(study_id, code).id))
+    visit_id = visit(study_id, code).id
+    return db.session.scalar(select(ClinicianAssessment).where(ClinicianAssessment.visit_id == visit_id))
 
 
 def form_for(study_id, code, **values):
@@ -96,7 +97,7 @@ def test_a_correction_with_a_reason_keeps_old_and_new_in_the_audit_and_the_page_
     assert (row.field, row.old_value, row.new_value, row.reason) == \
         ("md_global", '{"md_global": 3}', '{"md_global": 7}', "typo on paper form")
     page = clinician.get(f"/clinic/visits/{target.id}").get_data(as_text=True)
-    assert "Corrected after saving" in page and ">md global</span>" in page
+    assert "Corrected after saving" in page and ">Physician global</span>" in page
 
 
 def test_bad_input_shows_a_message_and_loses_nothing(clinician):
@@ -125,7 +126,7 @@ def test_a_stale_save_from_a_second_client_is_refused_and_shows_the_newer_values
     assert saved.status_code == 302 and refused.status_code == 409
     html = refused.get_data(as_text=True)
     assert "Not saved: someone else saved this assessment after you opened it" in html
-    assert "<strong>fvc pct</strong>: saved 75.0, yours 60.0" in html
+    assert "<strong>FVC % predicted</strong>: saved 75.0, yours 60.0" in html
     assert 'value="60.0"' in html  # the second clinician's entry is still in the form
     assert assessment_of("DEMO-001", "m12").fvc_pct == 75.0
     assert [r.reason for r in audit_rows("change_refused")] == ["stale version (edited by someone else)"]

@@ -25,6 +25,10 @@ from . import queries, rules
 from .forms import AssessmentForm, BaselineForm, CorrectAnswerForm, SignForm, UnlockForm, assessment_values
 
 bp = Blueprint("clinic", __name__, url_prefix="/clinic")
+# How an assessment field is named on the page (conflict list, "corrected" marks).
+FIELD_LABELS = {**{f"mrss_{site}": f"mRSS {label.lower()}" for site, label in MRSS_SITE_LABELS.items()},
+                "fvc_pct": "FVC % predicted", "fvc_equation": "FVC reference equation",
+                "md_global": "Physician global", **STEP1_EVENT_LABELS}
 bp.before_request(require_role("clinician"))
 
 
@@ -195,7 +199,7 @@ def _visit_page(visit, form=None, correct_form=None, status=200, conflict=None, 
         unlock_form=UnlockForm(), signature=signature, history=queries.signature_history(visit.id),
         haq_rows=summary.haq_rows([outcome]), vas_rows=summary.vas_rows([outcome]),
         other_aids=summary.other_aids([outcome]), fvc_hint=hint, corrected=corrected, conflict=conflict,
-        sites=sites, step1_labels=STEP1_EVENT_LABELS, correctable=correctable, problems=problems,
+        sites=sites, step1_labels=STEP1_EVENT_LABELS, field_labels=FIELD_LABELS, correctable=correctable, problems=problems,
         page_has_errors=bool(problems) or bool(form.errors) or bool(correct_form.errors),
     ), status
 
