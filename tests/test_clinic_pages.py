@@ -47,6 +47,8 @@ def test_patient_list_shows_last_haq_last_criss_and_what_is_outstanding(clinicia
     assert "1.000" in html  # DEMO-001's HAQ-DI at month 12
     assert "improved" in html and "Step 1 met" in html and "not computable" in html
     assert "FVC % predicted at Month 6: needs the clinician&#39;s assessment" in html
+    assert "Month 3: missed (no answers, no assessment)" in html  # DEMO-002
+    assert "Month 3: window open until" in html  # DEMO-004, invited today
 
 
 def test_patient_list_searches_by_study_id_and_pages(clinician):

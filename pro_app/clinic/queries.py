@@ -77,8 +77,12 @@ def _row(patient: Patient, visits: list[Visit], ordered: list, today: date) -> P
     else:
         baseline = outcomes.baseline_outcome(ordered)
         outstanding = [m.text for m in outcomes.missing_inputs(baseline, as_followup=False)] if baseline else []
-    missed = [v.label for v, o in zip(visits, ordered) if v.window_close < today and not o.has_any_data]
-    outstanding += [f"{label}: missed (no answers, no assessment)" for label in missed]
+    for visit, outcome in zip(visits, ordered):
+        if visit.window_close < today and not outcome.has_any_data:
+            outstanding.append(f"{visit.label}: missed (no answers, no assessment)")
+        elif visit.window_open <= today <= visit.window_close and not outcome.has_patient_data:
+            outstanding.append(f"{visit.label}: window open until {visit.window_close.isoformat()}, "
+                               "questionnaires not sent yet")
     return PatientRow(patient, next_visit, haq[-1] if haq else None,
                       (comparison.followup.label, comparison) if comparison else None, outstanding)
 

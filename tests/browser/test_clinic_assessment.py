@@ -51,3 +51,45 @@ def test_a_clinician_enters_a_full_assessment_on_a_tablet_and_reads_criss(runner
     assert page.locator(".cl-verdict").inner_text() == ("Improved" if expected.improved
                                                                      else "Not improved")
     assert axe(page) == []
+
+
+def test_the_assessment_form_works_without_javascript_on_a_phone(runner, live_server, phone_no_js):
+    assert runner.invoke(args=["demo", "--password", PASSWORD]).exit_code == 0
+    m3 = db.session.scalar(select(Visit).join(Patient).where(Patient.study_id == "DEMO-004", Visit.code == "m3"))
+    page = phone_no_js.new_page()
+    page.goto(f"{live_server}/login")
+    page.fill("#email", "clinician@demo.example")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/clinic/patients")
+
+    page.goto(f"{live_server}/clinic/visits/{m3.id}")
+    page.tap("label[for=mrss_r_fingers-3]")
+    page.fill("#fvc_pct", "61")
+    page.click("text=Save assessment")  # no equation: refused with a message, entries kept
+
+    assert page.locator(".error-summary").inner_text().count("Select the reference equation") == 1
+    assert page.input_value("#fvc_pct") == "61" and page.is_checked("#mrss_r_fingers-3")
+    page.select_option("#fvc_equation", "GLI-2012")
+    page.click("text=Save assessment")
+    page.wait_for_selector("text=Assessment saved.")
+    db.session.commit()
+    saved = db.session.scalar(select(ClinicianAssessment).where(ClinicianAssessment.visit_id == m3.id))
+    assert (saved.mrss_r_fingers, saved.fvc_pct, saved.fvc_equation) == (3, 61.0, "GLI-2012")
+
+
+def test_patient_list_and_patient_page_are_accessible_on_a_tablet(runner, live_server, tablet):
+    assert runner.invoke(args=["demo", "--password", PASSWORD]).exit_code == 0
+    patient_id = db.session.scalar(select(Patient.id).where(Patient.study_id == "DEMO-002"))
+    page = tablet.new_page()
+    page.goto(f"{live_server}/login")
+    page.fill("#email", "clinician@demo.example")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/clinic/patients")
+
+    assert axe(page) == []
+    page.click("text=DEMO-002")
+    assert page.locator("h1").inner_text() == "Patient DEMO-002"
+    assert page.url.endswith(f"/clinic/patients/{patient_id}")
+    assert axe(page) == []
