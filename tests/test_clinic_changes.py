@@ -5,6 +5,7 @@ import json
 import pytest
 from sqlalchemy import select
 
+from pro_app.audit import verify_chain
 from pro_app.extensions import db
 from pro_app.models import Answer, ClinicianAssessment, Signature, SurveyResponse
 from tests.conftest import PASSWORD, Auth
@@ -223,6 +224,8 @@ def test_sign_off_needs_the_password_and_makes_the_visit_read_only_until_unlocke
     saved = clinician.post(f"/clinic/visits/{target.id}/assessment",
                            data=form_for("DEMO-001", "m12", md_global="9", reason="after unlock"))
     assert saved.status_code == 302 and assessment_of("DEMO-001", "m12").md_global == 9
+    checked, problems = verify_chain()
+    assert checked > 10 and problems == []
 
 
 def test_a_signed_visit_shows_who_signed_and_offers_no_save(clinician):
@@ -286,3 +289,31 @@ def test_a_clinician_of_another_site_gets_404_on_every_patient_route(demo, app, 
     assert statuses == [404] * 8
     assert "DEMO-001" not in listing
     assert assessment_of("DEMO-001", "m12").version == 1
+
+
+def test_saving_a_baseline_assessment_keeps_its_step1_answers_the_form_does_not_ask(clinician):
+    target = visit("DEMO-001", "baseline")
+    data = {k: v for k, v in form_for("DEMO-001", "baseline").items() if k not in NO_EVENTS}
+
+    unchanged = clinician.post(f"/clinic/visits/{target.id}/assessment", data=data)
+    changed = clinician.post(f"/clinic/visits/{target.id}/assessment",
+                             data={**data, "fvc_pct": "71.0", "reason": "re-read"})
+
+    assert unchanged.status_code == 302 and changed.status_code == 302
+    saved = assessment_of("DEMO-001", "baseline")
+    assert saved.fvc_pct == 71.0 and saved.step1() == dict.fromkeys(NO_EVENTS, False)
+    [row] = audit_rows("correct")
+    assert row.field == "fvc_pct"
+
+
+def test_an_fvc_equation_not_in_the_list_stays_selectable(clinician):
+    assessment_of("DEMO-001", "m12").fvc_equation = "Hankinson 1999"
+    db.session.commit()
+    target = visit("DEMO-001", "m12")
+
+    page = clinician.get(f"/clinic/visits/{target.id}").get_data(as_text=True)
+    saved = clinician.post(f"/clinic/visits/{target.id}/assessment",
+                           data=form_for("DEMO-001", "m12", md_global="4", reason="r"))
+
+    assert '<option value="Hankinson 1999" selected>' in page
+    assert saved.status_code == 302 and assessment_of("DEMO-001", "m12").fvc_equation == "Hankinson 1999"

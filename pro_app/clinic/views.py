@@ -9,6 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
+from wtforms.fields import SelectChoice
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit, outcomes
@@ -161,6 +162,9 @@ def baseline(patient_id):
 
 def _assessment_form(assessment, formdata=None):
     form = AssessmentForm(formdata=formdata)
+    stored = assessment.fvc_equation if assessment else None
+    if stored and stored not in [choice.value for choice in form.fvc_equation.choices]:
+        form.fvc_equation.choices = [*form.fvc_equation.choices, SelectChoice(stored, stored)]  # e.g. imported
     if formdata is None:
         if assessment is not None:
             for name in rules.ASSESSMENT_FIELDS:
@@ -252,7 +256,10 @@ def save_assessment(visit_id):
     if form.version.data != str(current_version):
         return _conflict(visit, assessment, form)
     values = assessment_values(form)
-    change = rules.assessment_change(_saved_values(assessment), values)
+    saved = _saved_values(assessment)
+    if visit.is_baseline:  # the form asks no Step-1 questions at baseline: keep what is stored
+        values.update({name: saved.get(name) for name in rules.STEP1_FIELDS})
+    change = rules.assessment_change(saved, values)
     reason = (form.reason.data or "").strip()
     if change.needs_reason and not reason:
         form.reason.errors.append(_("Enter the reason for correcting a saved value"))
