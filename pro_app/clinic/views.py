@@ -9,8 +9,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
-from wtforms.fields import SelectChoice
 from sqlalchemy.orm.exc import StaleDataError
+from wtforms.fields import SelectChoice
 
 from .. import audit, outcomes
 from ..auth.decorators import require_role
@@ -89,7 +89,7 @@ def _patient_page(patient, baseline_form=None, status=200, problems=()):
         baseline_form = BaselineForm()
         if baseline_visit:
             baseline_form.visit.data = str(baseline_visit.id)
-    baseline_form.visit.choices = [(str(v.id), v.label) for v in visits]
+    baseline_form.visit.choices = [SelectChoice(str(v.id), v.label) for v in visits]
     return render_template("clinic/patient.html", patient=patient, timeline=timeline, baseline=baseline,
                            baseline_visit=baseline_visit, charts=summary.trend_charts(with_data, baseline)
                            if with_data else [], pair=outcomes.default_pair(ordered), baseline_form=baseline_form,
@@ -113,18 +113,20 @@ def baseline(patient_id):
     patient = _patient_or_404(patient_id)
     visits = outcomes.patient_visits(patient.id)
     form = BaselineForm()
-    form.visit.choices = [(str(v.id), v.label) for v in visits]
+    form.visit.choices = [SelectChoice(str(v.id), v.label) for v in visits]
     current = next((v for v in visits if v.is_baseline), None)
     if not form.validate_on_submit() or form.action.data not in ("lock", "change"):
         audit.record("change_refused", "baseline", patient.id, patient_id=patient.id, reason="invalid form")
         db.session.commit()
         abort(400)
     if form.action.data == "lock":
+        current = current or (visits[0] if visits else None)
         if current is None or current.baseline_locked_at is not None:
             audit.record("change_refused", "baseline", patient.id, patient_id=patient.id,
                          reason="no unlocked baseline")
             db.session.commit()
             abort(400)
+        current.is_baseline = True  # a plan without a flagged baseline: the earliest visit, as on the page
         current.baseline_locked_at = utcnow()
         audit.record("lock", "baseline", current.id, patient_id=patient.id, field="baseline_locked_at",
                      old=None, new=current.baseline_locked_at)
@@ -137,7 +139,6 @@ def baseline(patient_id):
     if locked and not reason:
         audit.record("change_refused", "baseline", patient.id, patient_id=patient.id,
                      reason="locked baseline: no reason given")
-        db.session.commit()
         page = _patient_page(patient, form, status=400, problems=[(
             "baseline-reason", _("The baseline is locked: enter the reason for changing it. Nothing was changed."))])
         db.session.commit()
@@ -192,7 +193,7 @@ def _visit_page(visit, form=None, correct_form=None, status=200, conflict=None, 
     form = form or _assessment_form(assessment)
     correctable = _correctable_answers(visit)
     correct_form = correct_form or CorrectAnswerForm()
-    correct_form.item.choices = [(code, label) for code, label, _a in correctable]
+    correct_form.item.choices = [SelectChoice(code, label) for code, label, _a in correctable]
     is_followup = baseline is not None and outcome.target_date > baseline.target_date
     hint = rules.fvc_decline_hint(baseline.fvc_pct, outcome.fvc_pct) if is_followup else None
     corrected = queries.corrected_fields(patient.id, assessment.id) if assessment else {}
@@ -316,7 +317,7 @@ def correct_answer(visit_id):
     visit = _visit_or_404(visit_id)
     correctable = _correctable_answers(visit)
     form = CorrectAnswerForm()
-    form.item.choices = [(code, label) for code, label, _a in correctable]
+    form.item.choices = [SelectChoice(code, label) for code, label, _a in correctable]
     problems = []
     if queries.valid_signature(visit.id) is not None:
         problems.append((None, _("This visit is signed and read-only. Unlock it (with a reason) before "
