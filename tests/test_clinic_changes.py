@@ -173,12 +173,14 @@ def test_a_patient_answer_correction_needs_a_reason_and_keeps_the_original(clini
     target = visit("DEMO-001", "m12")
 
     refused = clinician.post(f"/clinic/visits/{target.id}/answers", data={"item": "pt_global", "value": "5"})
+    blank = clinician.post(f"/clinic/visits/{target.id}/answers",
+                           data={"item": "pt_global", "value": "5", "reason": "   "})
     db.session.commit()
     kept = correctable("DEMO-001", "m12", "pt_global").value
     done = clinician.post(f"/clinic/visits/{target.id}/answers",
                           data={"item": "pt_global", "value": "5", "reason": "patient phoned: wrong box"})
 
-    assert refused.status_code == 400 and kept == 3
+    assert refused.status_code == 400 and blank.status_code == 400 and kept == 3
     assert "Enter the reason for the correction" in refused.get_data(as_text=True)
     assert done.status_code == 302
     db.session.commit()

@@ -204,7 +204,8 @@ def _visit_page(visit, form=None, correct_form=None, status=200, conflict=None, 
         unlock_form=UnlockForm(), signature=signature, history=queries.signature_history(visit.id),
         haq_rows=summary.haq_rows([outcome]), vas_rows=summary.vas_rows([outcome]),
         other_aids=summary.other_aids([outcome]), fvc_hint=hint, corrected=corrected, conflict=conflict,
-        sites=sites, step1_labels=STEP1_EVENT_LABELS, field_labels=FIELD_LABELS, correctable=correctable, problems=problems,
+        sites=sites, step1_labels=STEP1_EVENT_LABELS, field_labels=FIELD_LABELS, correctable=correctable,
+        problems=problems,
         page_has_errors=bool(problems) or bool(form.errors) or bool(correct_form.errors),
     ), status
 
@@ -291,7 +292,7 @@ def save_assessment(visit_id):
                  patient_id=visit.patient_id, changes=change.changes, reason=reason or None)
     db.session.commit()
     flash(_("Assessment saved."), "success")
-    return redirect(url_for(".visit_detail", visit_id=visit.id, _anchor="result"))
+    return redirect(url_for(".visit_detail", visit_id=visit.id, _anchor="assessment"))
 
 
 def _conflict(visit, assessment, form):
@@ -325,7 +326,9 @@ def correct_answer(visit_id):
     elif form.validate_on_submit():
         answer = next(a for code, _label, a in correctable if code == form.item.data)
         low, high = rules.answer_range(answer.item_code)
-        if not low <= form.value.data <= high:
+        if not form.reason.data.strip():
+            form.reason.errors.append(_("Enter the reason for the correction"))
+        elif not low <= form.value.data <= high:
             form.value.errors.append(_("Enter a value from %(low)s to %(high)s", low=low, high=high))
         elif not answer.skipped and answer.value == form.value.data:
             form.value.errors.append(_("The corrected value is the same as the stored one"))
