@@ -35,6 +35,10 @@ ACCESS = {
     "auth.login": EVERYONE,
     "auth.logout": EVERYONE,
     "clinic.patients": {"clinician_a", "clinician_b"},  # each sees only their own site (test_site_scoping)
+    # clinician workspace: the patient's own site only (tests/test_clinic_*.py check the 404 for site B)
+    **{f"clinic.{name}": {"clinician_a"} for name in (
+        "patient_detail", "baseline", "compare", "visit_detail", "save_assessment", "correct_answer", "sign",
+        "unlock")},
     "coordinator.dashboard": {"coordinator_a", "coordinator_b"},
     "admin.users": {"admin"},
     "admin.toggle_user": {"admin"},
