@@ -1,0 +1,319 @@
+"""The dispatcher behind `flask reminders send`: plan, claim, check again, send, record.
+
+Safe to run from cron on several hosts at once:
+- claiming is one statement that moves due `pending` rows to `sending` under a fresh claim id. On PostgreSQL
+  the rows are picked with `SELECT ... FOR UPDATE SKIP LOCKED`, so concurrent dispatchers take disjoint
+  batches without waiting; on SQLite the single writer lock (BEGIN IMMEDIATE) makes the conditional
+  `UPDATE ... WHERE status = 'pending'` atomic. A row is sent only by the run that claimed it.
+- right before sending, eligibility is decided again from fresh rows (`schedule.decide`). On PostgreSQL the
+  visit row stays locked (FOR UPDATE) from that check until the outcome is committed, so a submission that
+  races with the send waits for it, and one that committed first is seen (and the message cancelled).
+- every attempt, whatever its outcome, adds a DeliveryAttempt row; transient failures are retried with
+  exponential back-off up to DISPATCH_MAX_ATTEMPTS, then the message is marked failed (visible to
+  coordinators), never dropped silently.
+- a run that died between claim and outcome leaves rows in `sending`; after DISPATCH_LEASE seconds another
+  run puts them back to `pending` (logged as `lease_expired`).
+"""
+import logging
+import os
+import socket
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy.orm import joinedload
+
+from ..extensions import db
+from ..models import DeliveryAttempt, Invitation, Message, Patient, Visit
+from ..models.types import utcnow
+from ..surveys import links
+from . import bodies, schedule
+from .channels import Outgoing, PermanentError, TransientError, make_channels
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunReport:
+    planned: int = 0
+    claimed: int = 0
+    sent: int = 0
+    deferred: int = 0
+    cancelled: int = 0
+    retried: int = 0
+    failed: int = 0
+    reclaimed: int = 0
+    lines: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (f"planned {self.planned}, claimed {self.claimed}, sent {self.sent}, deferred {self.deferred}, "
+                f"cancelled {self.cancelled}, retry later {self.retried}, failed {self.failed}, "
+                f"reclaimed {self.reclaimed}")
+
+
+def cadence() -> schedule.Cadence:
+    return schedule.Cadence.from_config(current_app.config)
+
+
+# --- planning: Message rows for visits whose window is about to open -------------------------------------
+
+def plan_visit(visit: Visit, now: datetime | None = None, rules: schedule.Cadence | None = None) -> int:
+    """Create the invitation and reminder rows of a visit that has none yet; returns how many were added."""
+    rules = rules or cadence()
+    if visit.submitted_at is not None:
+        return 0
+    planned = schedule.plan(visit.window_open, visit.window_close, visit.patient.timezone, rules, now)
+    for item in planned:
+        db.session.add(Message(patient_id=visit.patient_id, visit_id=visit.id, kind=item.kind,
+                               sequence=item.sequence, due_at=item.due_at, status="pending"))
+    return len(planned)
+
+
+def plan_due(now: datetime, horizon: timedelta = timedelta(days=2)) -> int:
+    """Plan every unsubmitted, open (or soon opening) visit of a patient still in the study that has no
+    messages yet. Idempotent: a visit with any message row is left alone (UNIQUE(visit, kind, sequence))."""
+    rules = cadence()
+    soon = (now + horizon).date()
+    today = now.date() - timedelta(days=1)  # time zones: closes are re-checked exactly by schedule.plan
+    visits = db.session.scalars(
+        select(Visit).join(Patient).options(joinedload(Visit.patient))
+        .where(Visit.submitted_at.is_(None), Visit.window_open <= soon, Visit.window_close >= today,
+               Patient.withdrawn_at.is_(None),
+               ~exists().where(Message.visit_id == Visit.id))
+    ).all()
+    count = sum(plan_visit(visit, now, rules) for visit in visits)
+    db.session.flush()
+    return count
+
+
+def add_manual(visit: Visit, user_id: int | None, now: datetime) -> Message:
+    """A coordinator's "send now": an invitation if none was sent for the visit yet, else a reminder."""
+    highest = db.session.scalar(select(func.max(Message.sequence)).where(Message.visit_id == visit.id))
+    sent_before = db.session.scalar(select(func.count(Message.id)).where(
+        Message.visit_id == visit.id, Message.status == "sent"))
+    message = Message(patient_id=visit.patient_id, visit_id=visit.id,
+                      kind=schedule.REMINDER if sent_before else schedule.INVITATION,
+                      sequence=max((highest or 0) + 1, schedule.MANUAL_SEQUENCE), due_at=now, status="pending",
+                      created_at=now, created_by_id=user_id)
+    db.session.add(message)
+    db.session.flush()
+    return message
+
+
+def cancel_pending(visit_id: int, reason: str) -> int:
+    return db.session.execute(
+        update(Message).where(Message.visit_id == visit_id, Message.status == "pending")
+        .values(status="cancelled", cancelled_reason=reason).execution_options(synchronize_session=False)
+    ).rowcount
+
+
+# --- the dispatcher -------------------------------------------------------------------------------------
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"[:60]
+
+
+class Dispatcher:
+    def __init__(self, channels: dict | None = None, now=utcnow, worker: str | None = None):
+        config = current_app.config
+        self.channels = channels if channels is not None else make_channels(config)
+        self.now = now
+        self.worker = worker or worker_name()
+        self.rules = cadence()
+        self.batch_size = int(config.get("DISPATCH_BATCH_SIZE", 50))
+        self.max_attempts = int(config.get("DISPATCH_MAX_ATTEMPTS", 5))
+        self.lease = timedelta(seconds=int(config.get("DISPATCH_LEASE", 900)))
+        self.retry_base = timedelta(seconds=int(config.get("DISPATCH_RETRY_BASE", 300)))
+        self.postgres = db.engine.dialect.name == "postgresql"
+
+    # claim -----------------------------------------------------------------------------------------
+    def claim(self, limit: int, message_id: int | None = None) -> list[int]:
+        now = self.now()
+        due = select(Message.id).where(
+            Message.status == "pending", Message.due_at <= now,
+            or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now),
+        )
+        if message_id is not None:
+            due = due.where(Message.id == message_id)
+        due = due.order_by(Message.due_at, Message.id).limit(limit)
+        if self.postgres:
+            due = due.with_for_update(skip_locked=True)
+        token = f"{self.worker}:{uuid.uuid4().hex[:12]}"
+        ids = db.session.scalars(
+            update(Message).where(Message.id.in_(due.scalar_subquery()), Message.status == "pending")
+            .values(status="sending", claimed_at=now, claimed_by=token)
+            .returning(Message.id).execution_options(synchronize_session=False)
+        ).all()
+        db.session.commit()
+        return sorted(ids)
+
+    def reclaim_stale(self) -> int:
+        now = self.now()
+        stale = db.session.scalars(select(Message.id).where(
+            Message.status == "sending", Message.claimed_at < now - self.lease)).all()
+        for message_id in stale:
+            won = db.session.execute(
+                update(Message).where(Message.id == message_id, Message.status == "sending",
+                                      Message.claimed_at < now - self.lease)
+                .values(status="pending", claimed_by=None, claimed_at=None)
+                .execution_options(synchronize_session=False)).rowcount
+            if won:
+                db.session.add(DeliveryAttempt(message_id=message_id, at=now, channel="none",
+                                               outcome="lease_expired",
+                                               error="claimed by a run that did not finish; queued again"))
+        db.session.commit()
+        return len(stale)
+
+    # run -------------------------------------------------------------------------------------------
+    def run(self, limit: int | None = None, dry_run: bool = False) -> RunReport:
+        report = RunReport()
+        if dry_run:
+            return self.preview(report)
+        report.planned = plan_due(self.now())
+        db.session.commit()
+        report.reclaimed = self.reclaim_stale()
+        try:
+            while limit is None or report.claimed < limit:
+                size = self.batch_size if limit is None else min(self.batch_size, limit - report.claimed)
+                batch = self.claim(size)
+                if not batch:
+                    break
+                report.claimed += len(batch)
+                for message_id in batch:
+                    self._count(report, self.process(message_id))
+        finally:
+            for channel in self.channels.values():
+                channel.close()
+        return report
+
+    def send_one(self, message_id: int) -> str:
+        """Claim and process one message now (the coordinator's button); returns its outcome."""
+        if not self.claim(1, message_id):
+            return "not_due"
+        try:
+            return self.process(message_id)
+        finally:
+            for channel in self.channels.values():
+                channel.close()
+
+    def preview(self, report: RunReport) -> RunReport:
+        """--dry-run: what would happen now, without claiming, sending or saving anything."""
+        now = self.now()
+        try:
+            report.planned = plan_due(now)
+            due = db.session.scalars(select(Message).where(
+                Message.status == "pending", Message.due_at <= now,
+                or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now),
+            ).order_by(Message.due_at, Message.id)).all()
+            for message in due:
+                decision = schedule.decide(self.facts(message, now), now, self.rules)
+                report.claimed += 1
+                self._count(report, decision.action)
+                detail = decision.channel or ""
+                if decision.until:
+                    detail += f" until {decision.until:%Y-%m-%d %H:%M} UTC"
+                report.lines.append(f"message {message.id} ({message.kind} {message.sequence}, visit "
+                                    f"{message.visit_id}): {decision.action} {decision.reason} {detail}".rstrip())
+        finally:
+            db.session.rollback()
+        return report
+
+    @staticmethod
+    def _count(report: RunReport, outcome: str) -> None:
+        attribute = {"send": "sent", "sent": "sent", "defer": "deferred", "deferred": "deferred",
+                     "cancel": "cancelled", "cancelled": "cancelled", "retry": "retried",
+                     "failed": "failed"}.get(outcome)
+        if attribute:
+            setattr(report, attribute, getattr(report, attribute) + 1)
+
+    # one message -----------------------------------------------------------------------------------
+    def facts(self, message: Message, now: datetime) -> schedule.Facts:
+        visit, patient = message.visit, message.patient
+        revoked = db.session.scalar(select(exists().where(
+            Invitation.visit_id == visit.id, Invitation.revoked_at.is_not(None),
+            Invitation.revoked_at >= message.created_at)))
+        start, end = schedule.local_day_bounds(now, patient.timezone)
+        sent_today = db.session.scalar(select(func.count(Message.id)).where(
+            Message.patient_id == patient.id, Message.status == "sent", Message.sent_at >= start,
+            Message.sent_at < end))
+        return schedule.Facts(
+            kind=message.kind, window_open=visit.window_open, window_close=visit.window_close,
+            timezone=patient.timezone, preferred_channel=patient.preferred_channel, email=patient.email,
+            phone=patient.phone, email_opted_out=patient.email_opt_out_at is not None,
+            sms_opted_out=patient.sms_opt_out_at is not None, submitted=visit.submitted_at is not None,
+            withdrawn=patient.withdrawn_at is not None, paused=patient.reminders_paused,
+            manual=message.created_by_id is not None, revoked_after_planning=bool(revoked),
+            sent_today=sent_today,
+        )
+
+    def process(self, message_id: int) -> str:
+        now = self.now()
+        message = db.session.get(Message, message_id, populate_existing=True)
+        if message is None or message.status != "sending":
+            db.session.rollback()
+            return "lost_claim"
+        claim = message.claimed_by
+        visit = db.session.scalar(select(Visit).where(Visit.id == message.visit_id)
+                                  .with_for_update()
+                                  .execution_options(populate_existing=True)) if self.postgres else message.visit
+        db.session.refresh(message.patient)
+        decision = schedule.decide(self.facts(message, now), now, self.rules)
+        if decision.action == schedule.CANCEL:
+            self._finish(message, claim, now, status="cancelled", cancelled_reason=decision.reason,
+                         attempt=("skipped", decision.channel or "none", None, decision.reason))
+            return "cancelled"
+        if decision.action == schedule.DEFER:
+            self._finish(message, claim, now, status="pending", due_at=decision.until, claimed_by=None,
+                         claimed_at=None,
+                         attempt=("deferred", decision.channel, None,
+                                  f"{decision.reason} until {decision.until:%Y-%m-%d %H:%M} UTC"))
+            return "deferred"
+
+        channel_name = decision.channel
+        invitation, token = links.issue(visit)
+        db.session.flush()
+        subject, body = bodies.render(message.kind, channel_name, message.patient.site.name, links.link_url(token),
+                                      message.patient.language)
+        address = message.patient.email if channel_name == "email" else message.patient.phone
+        if not self.postgres:
+            db.session.commit()  # SQLite: do not hold the database's single write lock during the send
+        attempts = message.attempts + 1
+        try:
+            provider_id = self.channels[channel_name].send(Outgoing(channel_name, address, body, subject))
+        except TransientError as error:
+            if attempts >= self.max_attempts:
+                self._finish(message, claim, now, status="failed", attempts=attempts, channel=channel_name,
+                             last_error=str(error)[:300],
+                             attempt=("transient_error", channel_name, None, str(error)))
+                log.warning("message %s failed after %s attempts", message_id, attempts)
+                return "failed"
+            retry_at = now + schedule.backoff(attempts, self.retry_base)
+            self._finish(message, claim, now, status="pending", attempts=attempts, channel=channel_name,
+                         last_error=str(error)[:300], next_attempt_at=retry_at, claimed_by=None, claimed_at=None,
+                         attempt=("transient_error", channel_name, None, str(error)))
+            return "retry"
+        except PermanentError as error:
+            self._finish(message, claim, now, status="failed", attempts=attempts, channel=channel_name,
+                         last_error=str(error)[:300], attempt=("permanent_error", channel_name, None, str(error)))
+            return "failed"
+        self._finish(message, claim, now, status="sent", attempts=attempts, channel=channel_name,
+                     sent_at=self.now(), provider_id=provider_id, invitation_id=invitation.id, last_error=None,
+                     attempt=("sent", channel_name, provider_id, None))
+        return "sent"
+
+    def _finish(self, message: Message, claim: str, now: datetime, attempt, **values) -> None:
+        """Record the outcome, but only while our claim still holds (a stale-claim reclaim wins otherwise)."""
+        outcome, channel, provider_id, error = attempt
+        message_id = message.id
+        won = db.session.execute(
+            update(Message).where(Message.id == message_id, Message.status == "sending",
+                                  Message.claimed_by == claim)
+            .values(**values).execution_options(synchronize_session=False)
+        ).rowcount
+        if not won:
+            error = f"(claim lost to another run) {error or ''}"
+        db.session.add(DeliveryAttempt(message_id=message_id, at=now, channel=channel or "none", outcome=outcome,
+                                       provider_id=provider_id, error=None if error is None else str(error)[:300]))
+        db.session.commit()
