@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy import exists, func, or_, select, text, update
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
@@ -33,6 +33,7 @@ from . import bodies, schedule
 from .channels import Outgoing, PermanentError, TransientError, make_channels
 
 log = logging.getLogger(__name__)
+PLAN_LOCK = 0x5C0A1  # PostgreSQL advisory lock id serialising message planning
 
 
 @dataclass
@@ -67,7 +68,8 @@ def plan_visit(visit: Visit, now: datetime | None = None, rules: schedule.Cadenc
     planned = schedule.plan(visit.window_open, visit.window_close, visit.patient.timezone, rules, now)
     for item in planned:
         db.session.add(Message(patient_id=visit.patient_id, visit_id=visit.id, kind=item.kind,
-                               sequence=item.sequence, due_at=item.due_at, status="pending"))
+                               sequence=item.sequence, due_at=item.due_at, status="pending",
+                               created_at=now or utcnow()))
     return len(planned)
 
 
@@ -75,6 +77,9 @@ def plan_due(now: datetime, horizon: timedelta = timedelta(days=2)) -> int:
     """Plan every unsubmitted, open (or soon opening) visit of a patient still in the study that has no
     messages yet. Idempotent: a visit with any message row is left alone (UNIQUE(visit, kind, sequence))."""
     rules = cadence()
+    if db.engine.dialect.name == "postgresql":
+        # Several dispatchers plan one after another (until commit); SQLite's BEGIN IMMEDIATE already does this.
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PLAN_LOCK})
     soon = (now + horizon).date()
     today = now.date() - timedelta(days=1)  # time zones: closes are re-checked exactly by schedule.plan
     visits = db.session.scalars(
