@@ -1,5 +1,6 @@
 """Loopback stand-ins for the outside world: a real SMTP server (aiosmtpd) and an HTTP SMS gateway that
 speaks Twilio's request format. Both record what they received and can be told to fail."""
+import asyncio
 import base64
 import email
 import json
@@ -34,9 +35,12 @@ class SmtpSink:
     def __init__(self):
         self.messages = []
         self.fail: list[str] = []
+        self.delay = 0.0  # seconds per message, to make races between dispatchers likely
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
         with self.lock:
             if self.fail:
                 return self.fail.pop(0)

@@ -320,6 +320,7 @@ def test_two_dispatchers_at_once_send_each_message_exactly_once(app, site, smtp_
     for number in range(60):
         add_patient(site, ANCHOR, f"RACE-{number:03d}")
     db.session.commit()
+    smtp_sink.delay = 0.01
     barrier = threading.Barrier(2)
     errors = []
 
@@ -348,6 +349,7 @@ def test_two_dispatchers_at_once_send_each_message_exactly_once(app, site, smtp_
     assert dict(statuses) == {"sent": 60}
     claimers = db.session.scalars(select(func.count(func.distinct(func.substr(Message.claimed_by, 1, 6))))
                                   .where(Message.status == "sent")).one()
-    assert claimers == 2  # both dispatchers did part of the work
+    if TEST_DATABASE_URL:  # SKIP LOCKED: both take batches side by side (SQLite may let one writer do it all)
+        assert claimers == 2
     sends = db.session.scalar(select(func.count(DeliveryAttempt.id)).where(DeliveryAttempt.outcome == "sent"))
     assert sends == 60

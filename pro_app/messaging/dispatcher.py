@@ -146,11 +146,17 @@ class Dispatcher:
         if self.postgres:
             due = due.with_for_update(skip_locked=True)
         token = f"{self.worker}:{uuid.uuid4().hex[:12]}"
-        ids = db.session.scalars(
-            update(Message).where(Message.id.in_(due.scalar_subquery()), Message.status == "pending")
-            .values(status="sending", claimed_at=now, claimed_by=token)
-            .returning(Message.id).execution_options(synchronize_session=False)
-        ).all()
+        # Two statements in one transaction: pick (and, on PostgreSQL, lock) the rows, then mark them ours.
+        # (`UPDATE ... WHERE id IN (SELECT ... LIMIT n FOR UPDATE SKIP LOCKED)` is not safe: PostgreSQL may
+        # evaluate that subquery more than once and claim more than n rows.)
+        picked = db.session.scalars(due).all()
+        ids = []
+        if picked:
+            ids = db.session.scalars(
+                update(Message).where(Message.id.in_(picked), Message.status == "pending")
+                .values(status="sending", claimed_at=now, claimed_by=token)
+                .returning(Message.id).execution_options(synchronize_session=False)
+            ).all()
         db.session.commit()
         return sorted(ids)
 
