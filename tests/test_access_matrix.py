@@ -36,6 +36,19 @@ ACCESS = {
     "auth.logout": EVERYONE,
     "clinic.patients": {"clinician_a", "clinician_b"},  # each sees only their own site (test_site_scoping)
     "coordinator.dashboard": {"coordinator_a", "coordinator_b"},
+    # coordinators: site-wide pages for each, and site A's patient/visit (the URL values) for coordinator_a only
+    "coordinator.readiness": {"coordinator_a", "coordinator_b"},
+    "coordinator.patients": {"coordinator_a", "coordinator_b"},
+    "coordinator.enrol_patient": {"coordinator_a", "coordinator_b"},
+    "coordinator.plans": {"coordinator_a", "coordinator_b"},
+    "coordinator.messages": {"coordinator_a", "coordinator_b"},
+    "coordinator.patient": {"coordinator_a"},
+    "coordinator.edit_patient": {"coordinator_a"},
+    "coordinator.pause": {"coordinator_a"},
+    "coordinator.send_now": {"coordinator_a"},
+    "coordinator.revoke": {"coordinator_a"},
+    # the SMS provider's webhook: only a request signed with the shared key (tests/test_messaging_channels.py)
+    "messaging.inbound_sms": NOBODY,
     "admin.users": {"admin"},
     "admin.toggle_user": {"admin"},
     "admin.audit_trail": {"admin"},

@@ -74,14 +74,26 @@ class PatientForm(FlaskForm):
         return not problems
 
 
+class PlainDateField(DateField):
+    """A date field whose parse error says what to type (WTForms' own says "Not a valid date value")."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(str(_l("Enter the baseline date as a date, like 2026-06-01"))) from None
+
+
 class EnrolForm(PatientForm):
     study_id = StringField(_l("Study id"), validators=[
         InputRequired(_l("Enter the patient's study id")),
         Regexp(STUDY_ID, message=_l("Use up to 40 letters, digits, dots, dashes or underscores"))],
         render_kw=NO_REQUIRED)
     plan = SelectField(_l("Visit plan"), coerce=int, validate_choice=False)
-    anchor_date = DateField(_l("Day 0 of the plan (baseline date)"),
-                            validators=[InputRequired(_l("Enter the baseline date as a date"))], render_kw=NO_REQUIRED)
+    anchor_date = PlainDateField(_l("Day 0 of the plan (baseline date)"),
+                                 validators=[InputRequired(_l("Enter the baseline date as a date, like 2026-06-01"))],
+                                 render_kw=NO_REQUIRED)
 
     def validate_plan(self, field):
         if field.data not in {choice.value for choice in field.choices}:

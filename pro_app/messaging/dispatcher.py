@@ -107,6 +107,15 @@ def add_manual(visit: Visit, user_id: int | None, now: datetime) -> Message:
     return message
 
 
+def resume_paused(patient: Patient, now: datetime) -> int:
+    """Reminders on again: messages a pause cancelled whose time has not passed are pending again."""
+    return db.session.execute(
+        update(Message).where(Message.patient_id == patient.id, Message.status == "cancelled",
+                              Message.cancelled_reason == "paused", Message.due_at > now)
+        .values(status="pending", cancelled_reason=None).execution_options(synchronize_session=False)
+    ).rowcount
+
+
 def cancel_pending(visit_id: int, reason: str) -> int:
     return db.session.execute(
         update(Message).where(Message.visit_id == visit_id, Message.status == "pending")
