@@ -154,3 +154,11 @@ def test_console_channel_for_development(capsys):
 
     assert isinstance(channels["email"], ConsoleChannel) and provider_id == "console-1"
     assert "Subject" in capsys.readouterr().out
+
+
+def test_messages_come_in_the_patients_language(app):
+    subject, body = bodies.render("invitation", "email", "Klinik A", "http://localhost/s/TOKEN", "de")
+    _, sms = bodies.render("reminder", "sms", "Klinik A", "http://localhost/s/TOKEN", "de")
+
+    assert subject == "Ihr Fragebogen von Klinik A" and body.startswith("Guten Tag,")
+    assert sms.startswith("Guten Tag, Erinnerung von Klinik A") and "STOP" in sms
