@@ -17,12 +17,14 @@ Safe to run from cron on several hosts at once:
 import logging
 import os
 import socket
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import exists, func, or_, select, text, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
@@ -191,18 +193,24 @@ class Dispatcher:
         report = RunReport()
         if dry_run:
             return self.preview(report)
-        report.planned = plan_due(self.now())
-        db.session.commit()
-        report.reclaimed = self.reclaim_stale()
         try:
+            report.planned = plan_due(self.now())
+            db.session.commit()
+            report.reclaimed = self.reclaim_stale()
             while limit is None or report.claimed < limit:
                 size = self.batch_size if limit is None else min(self.batch_size, limit - report.claimed)
                 batch = self.claim(size)
                 if not batch:
                     break
                 report.claimed += len(batch)
-                for message_id in batch:
-                    self._count(report, self.process(message_id))
+                for outcome in self.process_batch(batch):
+                    self._count(report, outcome)
+        except OperationalError:
+            # SQLite busy past busy_timeout (another dispatcher holds the writer lock). Nothing is lost: what was
+            # claimed and not sent goes back to pending after DISPATCH_LEASE; the next run carries on.
+            db.session.rollback()
+            log.warning("database busy; this dispatcher run stops early")
+            report.lines.append("database busy (another dispatcher?); this run stopped early")
         finally:
             for channel in self.channels.values():
                 channel.close()
@@ -248,85 +256,153 @@ class Dispatcher:
         if attribute:
             setattr(report, attribute, getattr(report, attribute) + 1)
 
-    # one message -----------------------------------------------------------------------------------
-    def facts(self, message: Message, now: datetime) -> schedule.Facts:
+    # a batch of claimed messages -------------------------------------------------------------------
+    def facts(self, message: Message, now: datetime, revoked: set[int] | None = None,
+              sent_today: dict[int, int] | None = None) -> schedule.Facts:
         visit, patient = message.visit, message.patient
-        revoked = db.session.scalar(select(exists().where(
-            Invitation.visit_id == visit.id, Invitation.revoked_at.is_not(None),
-            Invitation.revoked_at >= message.created_at)))
-        start, end = schedule.local_day_bounds(now, patient.timezone)
-        sent_today = db.session.scalar(select(func.count(Message.id)).where(
-            Message.patient_id == patient.id, Message.status == "sent", Message.sent_at >= start,
-            Message.sent_at < end))
+        if revoked is None:
+            revoked = self._revoked([message])
+        if sent_today is None:
+            sent_today = self._sent_today([message], now)
         return schedule.Facts(
             kind=message.kind, window_open=visit.window_open, window_close=visit.window_close,
             timezone=patient.timezone, preferred_channel=patient.preferred_channel, email=patient.email,
             phone=patient.phone, email_opted_out=patient.email_opt_out_at is not None,
             sms_opted_out=patient.sms_opt_out_at is not None, submitted=visit.submitted_at is not None,
             withdrawn=patient.withdrawn_at is not None, paused=patient.reminders_paused,
-            manual=message.created_by_id is not None, revoked_after_planning=bool(revoked),
-            sent_today=sent_today,
+            manual=message.created_by_id is not None, revoked_after_planning=message.id in revoked,
+            sent_today=sent_today.get(patient.id, 0),
         )
 
+    @staticmethod
+    def _revoked(messages: list[Message]) -> set[int]:
+        """Messages of which a link of the visit was revoked after the message was planned."""
+        ids = [m.id for m in messages]
+        return set(db.session.scalars(
+            select(Message.id).join(Invitation, Invitation.visit_id == Message.visit_id)
+            .where(Message.id.in_(ids), Invitation.revoked_at.is_not(None),
+                   Invitation.revoked_at >= Message.created_at)))
+
+    @staticmethod
+    def _sent_today(messages: list[Message], now: datetime) -> dict[int, int]:
+        """Messages sent to each patient since the start of the patient's local day (for the daily cap)."""
+        counts: dict[int, int] = {}
+        by_zone: dict[str, set[int]] = {}
+        for message in messages:
+            by_zone.setdefault(message.patient.timezone, set()).add(message.patient_id)
+        for zone, patient_ids in by_zone.items():
+            start, _ = schedule.local_day_bounds(now, zone)
+            for patient_id, count in db.session.execute(
+                    select(Message.patient_id, func.count(Message.id))
+                    .where(Message.patient_id.in_(patient_ids), Message.status == "sent", Message.sent_at >= start)
+                    .group_by(Message.patient_id)):
+                counts[patient_id] = count
+        return counts
+
     def process(self, message_id: int) -> str:
+        return self.process_batch([message_id])[0]
+
+    def process_batch(self, ids: list[int]) -> list[str]:
+        """Check, link, send and record a claimed batch. Per batch: one transaction for the checks and the new
+        links (on PostgreSQL it also locks the visits, FOR UPDATE, until the outcomes are committed), the sends,
+        then one transaction for the outcomes, each guarded by our claim."""
         now = self.now()
-        message = db.session.get(Message, message_id, populate_existing=True)
-        if message is None or message.status != "sending":
-            db.session.rollback()
-            return "lost_claim"
-        claim = message.claimed_by
-        visit = db.session.scalar(select(Visit).where(Visit.id == message.visit_id)
-                                  .with_for_update()
-                                  .execution_options(populate_existing=True)) if self.postgres else message.visit
-        db.session.refresh(message.patient)
-        decision = schedule.decide(self.facts(message, now), now, self.rules)
-        if decision.action == schedule.CANCEL:
-            self._finish(message, claim, now, status="cancelled", cancelled_reason=decision.reason,
-                         attempt=("skipped", decision.channel or "none", None, decision.reason))
-            return "cancelled"
-        if decision.action == schedule.DEFER:
-            self._finish(message, claim, now, status="pending", due_at=decision.until, claimed_by=None,
-                         claimed_at=None,
-                         attempt=("deferred", decision.channel, None,
-                                  f"{decision.reason} until {decision.until:%Y-%m-%d %H:%M} UTC"))
-            return "deferred"
-
-        channel_name = decision.channel
-        invitation, token = links.issue(visit)
+        messages = db.session.scalars(
+            select(Message).where(Message.id.in_(ids), Message.status == "sending")
+            .options(joinedload(Message.visit), joinedload(Message.patient).joinedload(Patient.site))
+            .order_by(Message.id).execution_options(populate_existing=True)).unique().all()
+        found = {m.id: m for m in messages}
+        if self.postgres and messages:
+            # Lock the visits (in id order: no deadlock between dispatchers) and reload them: a submission that
+            # committed before this point is seen; one that comes later waits for our outcome.
+            db.session.scalars(select(Visit).where(Visit.id.in_({m.visit_id for m in messages}))
+                               .order_by(Visit.id).with_for_update()
+                               .execution_options(populate_existing=True)).all()
+        revoked = self._revoked(messages) if messages else set()
+        sent_today = self._sent_today(messages, now) if messages else {}
+        planned = []  # (message, claim, decision, invitation, outgoing)
+        outcomes: dict[int, str] = {}
+        for message in messages:
+            decision = schedule.decide(self.facts(message, now, revoked, sent_today), now, self.rules)
+            if decision.action == schedule.SEND:
+                sent_today[message.patient_id] = sent_today.get(message.patient_id, 0) + 1
+                invitation, token = links.issue(message.visit)
+                patient = message.patient
+                subject, body = bodies.render(message.kind, decision.channel, patient.site.name,
+                                              links.link_url(token), patient.language)
+                address = patient.email if decision.channel == "email" else patient.phone
+                planned.append((message, message.claimed_by, decision, invitation,
+                                Outgoing(decision.channel, address, body, subject)))
+            else:
+                planned.append((message, message.claimed_by, decision, None, None))
         db.session.flush()
-        subject, body = bodies.render(message.kind, channel_name, message.patient.site.name, links.link_url(token),
-                                      message.patient.language)
-        address = message.patient.email if channel_name == "email" else message.patient.phone
         if not self.postgres:
-            db.session.commit()  # SQLite: do not hold the database's single write lock during the send
-        attempts = message.attempts + 1
-        try:
-            provider_id = self.channels[channel_name].send(Outgoing(channel_name, address, body, subject))
-        except TransientError as error:
-            if attempts >= self.max_attempts:
-                self._finish(message, claim, now, status="failed", attempts=attempts, channel=channel_name,
-                             last_error=str(error)[:300],
-                             attempt=("transient_error", channel_name, None, str(error)))
-                log.warning("message %s failed after %s attempts", message_id, attempts)
-                return "failed"
-            retry_at = now + schedule.backoff(attempts, self.retry_base)
-            self._finish(message, claim, now, status="pending", attempts=attempts, channel=channel_name,
-                         last_error=str(error)[:300], next_attempt_at=retry_at, claimed_by=None, claimed_at=None,
-                         attempt=("transient_error", channel_name, None, str(error)))
-            return "retry"
-        except PermanentError as error:
-            self._finish(message, claim, now, status="failed", attempts=attempts, channel=channel_name,
-                         last_error=str(error)[:300], attempt=("permanent_error", channel_name, None, str(error)))
-            return "failed"
-        self._finish(message, claim, now, status="sent", attempts=attempts, channel=channel_name,
-                     sent_at=self.now(), provider_id=provider_id, invitation_id=invitation.id, last_error=None,
-                     attempt=("sent", channel_name, provider_id, None))
-        return "sent"
+            db.session.commit()  # SQLite: do not hold the database's single write lock during the sends
 
-    def _finish(self, message: Message, claim: str, now: datetime, attempt, **values) -> None:
-        """Record the outcome, but only while our claim still holds (a stale-claim reclaim wins otherwise)."""
+        results = []  # (message_id, claim, attempt, values, outcome)
+        for message_id, claim, decision, invitation, outgoing in [
+                (m.id, c, d, i.id if i is not None else None, o) for m, c, d, i, o in planned]:
+            message = found[message_id]
+            if decision.action == schedule.CANCEL:
+                results.append((message_id, claim, ("skipped", decision.channel or "none", None, decision.reason),
+                                {"status": "cancelled", "cancelled_reason": decision.reason}, "cancelled"))
+                continue
+            if decision.action == schedule.DEFER:
+                results.append((message_id, claim,
+                                ("deferred", decision.channel, None,
+                                 f"{decision.reason} until {decision.until:%Y-%m-%d %H:%M} UTC"),
+                                {"status": "pending", "due_at": decision.until, "claimed_by": None,
+                                 "claimed_at": None}, "deferred"))
+                continue
+            results.append(self._send(message_id, message.attempts, claim, decision.channel, invitation, outgoing,
+                                      now))
+
+        for message_id, _, _, _, outcome in results:
+            outcomes[message_id] = outcome
+        self._record_all(results, now)
+        return [outcomes.get(message_id, "lost_claim") for message_id in ids]
+
+    def _record_all(self, results, now, tries: int = 30) -> None:
+        """Commit the outcomes of messages already handed to a channel. A busy database (SQLite's single writer
+        lock held past busy_timeout by another dispatcher) is waited out, never given up on: an unrecorded send
+        would be sent again after the lease."""
+        for attempt in range(1, tries + 1):
+            try:
+                for message_id, claim, attempt_row, values, _ in results:
+                    self._record(message_id, claim, now, attempt_row, **values)
+                db.session.commit()
+                return
+            except OperationalError:
+                db.session.rollback()
+                if attempt == tries:
+                    raise
+                log.warning("database busy while recording %s outcomes; retrying", len(results))
+                time.sleep(min(0.2 * attempt, 2.0))
+
+    def _send(self, message_id, attempts_before, claim, channel, invitation_id, outgoing, now):
+        attempts = attempts_before + 1
+        try:
+            provider_id = self.channels[channel].send(outgoing)
+        except TransientError as error:
+            common = {"attempts": attempts, "channel": channel, "last_error": str(error)[:300]}
+            attempt = ("transient_error", channel, None, str(error))
+            if attempts >= self.max_attempts:
+                log.warning("message %s failed after %s attempts", message_id, attempts)
+                return message_id, claim, attempt, {"status": "failed", **common}, "failed"
+            retry_at = now + schedule.backoff(attempts, self.retry_base)
+            return (message_id, claim, attempt, {"status": "pending", "next_attempt_at": retry_at,
+                                                 "claimed_by": None, "claimed_at": None, **common}, "retry")
+        except PermanentError as error:
+            return (message_id, claim, ("permanent_error", channel, None, str(error)),
+                    {"status": "failed", "attempts": attempts, "channel": channel, "last_error": str(error)[:300]},
+                    "failed")
+        return (message_id, claim, ("sent", channel, provider_id, None),
+                {"status": "sent", "attempts": attempts, "channel": channel, "sent_at": self.now(),
+                 "provider_id": provider_id, "invitation_id": invitation_id, "last_error": None}, "sent")
+
+    def _record(self, message_id: int, claim: str, now: datetime, attempt, **values) -> None:
+        """Record an outcome, but only while our claim still holds (a stale-claim reclaim wins otherwise)."""
         outcome, channel, provider_id, error = attempt
-        message_id = message.id
         won = db.session.execute(
             update(Message).where(Message.id == message_id, Message.status == "sending",
                                   Message.claimed_by == claim)
@@ -336,4 +412,3 @@ class Dispatcher:
             error = f"(claim lost to another run) {error or ''}"
         db.session.add(DeliveryAttempt(message_id=message_id, at=now, channel=channel or "none", outcome=outcome,
                                        provider_id=provider_id, error=None if error is None else str(error)[:300]))
-        db.session.commit()
