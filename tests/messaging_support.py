@@ -47,7 +47,9 @@ class SmtpSink:
             parsed = email.message_from_bytes(envelope.content, policy=policy.default)
             self.messages.append({"to": list(envelope.rcpt_tos), "subject": str(parsed["Subject"]),
                                   "body": parsed.get_body().get_content(), "message_id": str(parsed["Message-ID"]),
-                                  "auth": getattr(session, "auth_data", None), "tls": session.ssl is not None})
+                                  "auth": getattr(session, "auth_data", None),
+                                  "tls": session.ssl is not None
+                                  or server.transport.get_extra_info("ssl_object") is not None})
         return "250 OK"
 
     def links(self):

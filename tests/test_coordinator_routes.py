@@ -290,3 +290,15 @@ def test_coordinator_pages_check_out(client, coordinator):
     for url in ("/coordinator/", "/coordinator/readiness", "/coordinator/patients", "/coordinator/messages",
                 "/coordinator/plans", "/coordinator/patients/new"):
         check_page(client.get(url))
+
+
+def test_patients_enrol_on_the_command_line(runner, site):
+    result = runner.invoke(args=["patients", "enrol", "CLI-7", "--site", site.code, "--anchor", "2026-06-01",
+                                 "--phone", "+441632960123", "--channel", "sms", "--timezone", "Europe/Berlin"])
+
+    assert result.exit_code == 0, result.output
+    patient = db.session.scalar(select(Patient).where(Patient.study_id == "CLI-7"))
+    assert (patient.preferred_channel, patient.timezone, len(patient.visits)) == ("sms", "Europe/Berlin", 6)
+    refused = runner.invoke(args=["patients", "enrol", "CLI-8", "--site", site.code, "--anchor", "2026-06-01",
+                                  "--channel", "sms"])
+    assert refused.exit_code != 0 and "mobile number" in refused.output

@@ -314,6 +314,28 @@ def test_starttls_and_login_with_credentials_from_config(make_app, site, tmp_pat
     assert seen and seen[0][1:] == (b"mailer", b"s3cret")
 
 
+def test_implicit_tls(make_app, site, tmp_path):
+    import ssl
+
+    cert, key = self_signed_cert(tmp_path)
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_context.load_cert_chain(cert, key)
+    sink = SmtpSink()
+    controller, port = start_smtp(sink, ssl_context=server_context)
+    site_id = site.id
+    try:
+        app = make_app(**channel_config(MESSAGE_CHANNEL_EMAIL="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=port,
+                                        MAIL_USE_SSL=True,
+                                        MAIL_TLS_CONTEXT=ssl.create_default_context(cafile=str(cert))))
+        with app.app_context():
+            add_patient(db.session.get(Site, site_id), ANCHOR, "SSL-1")
+            report = Dispatcher(now=lambda: OPEN_DAY_8AM_LONDON).run()
+    finally:
+        controller.stop()
+
+    assert report.sent == 1 and sink.messages[0]["tls"] is True
+
+
 def test_two_dispatchers_at_once_send_each_message_exactly_once(app, site, smtp_sink):
     """Two dispatchers (own connections, as on two hosts) race over the same due messages. On PostgreSQL
     (TEST_DATABASE_URL) this exercises FOR UPDATE SKIP LOCKED; on SQLite the conditional UPDATE claim."""
