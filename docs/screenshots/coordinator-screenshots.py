@@ -3,7 +3,7 @@
     .venv/bin/python docs/screenshots/coordinator-screenshots.py
 
 A throwaway SQLite database gets `flask demo`; one dispatcher run then sends the due invitations (SMS to the
-console, e-mail to a closed port, so the delivery log shows a retry); a live server on loopback is
+console, e-mail to a closed port, so the delivery log shows a retry and a failure); a live server on loopback is
 photographed by Debian's Chromium through Playwright at a phone and a tablet viewport.
 """
 import contextlib
@@ -11,6 +11,7 @@ import io
 import sys
 import tempfile
 import threading
+from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -30,17 +31,24 @@ def main():
     from pro_app.extensions import db
     from pro_app.messaging.dispatcher import Dispatcher
     from pro_app.models import Patient
+    from pro_app.models.types import utcnow
 
     folder = Path(tempfile.mkdtemp(prefix="sscore-shots-"))
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'demo.sqlite3'}", "SECRET_KEY": "shots",
                       "TESTING": True, "REQUIRE_DURABLE_DB": False, "SESSION_COOKIE_SECURE": False,
                       "BASE_URL": "http://127.0.0.1", "MESSAGE_CHANNEL_EMAIL": "smtp", "MAIL_SERVER": "127.0.0.1",
-                      "MAIL_PORT": 9, "MAIL_TIMEOUT": 1, "MESSAGE_CHANNEL_SMS": "console"})
+                      "MAIL_PORT": 9, "MAIL_TIMEOUT": 1, "MESSAGE_CHANNEL_SMS": "console",
+                      "DISPATCH_MAX_ATTEMPTS": 2})
     with app.app_context():
         flask_migrate.upgrade()
         app.test_cli_runner().invoke(args=["demo", "--password", "demo-password-123"])
+        demo5 = db.session.scalar(select(Patient).where(Patient.study_id == "DEMO-005"))
+        demo5.preferred_channel, demo5.phone = "sms", "+447700900005"  # to the console: sent
+        db.session.commit()
+        now = utcnow()
         with contextlib.redirect_stdout(io.StringIO()):
-            Dispatcher().run()
+            for minutes in (0, 6):  # DEMO-004's e-mail: retried, then failed (DISPATCH_MAX_ATTEMPTS=2)
+                Dispatcher(now=lambda: now + timedelta(minutes=minutes)).run()
         demo4 = db.session.scalar(select(Patient.id).where(Patient.study_id == "DEMO-004"))
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
