@@ -184,3 +184,16 @@ def test_backoff_grows_and_is_capped():
 
     assert delays[:3] == [timedelta(minutes=5), timedelta(minutes=10), timedelta(minutes=20)]
     assert max(delays) == timedelta(hours=4) and delays == sorted(delays)
+
+
+@pytest.mark.parametrize("module", ["messaging/schedule.py", "coordinator/compliance.py", "scheduling.py"])
+def test_the_rules_are_pure(module):
+    """No Flask, no database: the rules are tested (and reasoned about) on their own."""
+    import sys
+
+    from tests.test_architecture import app_root, imported_modules
+
+    source = (app_root() / module).read_text(encoding="utf-8")
+    outside = {name for name in imported_modules(source) if name not in sys.stdlib_module_names}
+    assert not outside, outside
+    assert "from ..extensions" not in source and "from ..models" not in source
