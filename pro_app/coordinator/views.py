@@ -9,6 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import exists, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms.fields import SelectChoice
 
@@ -272,7 +273,15 @@ def send_now(visit_id):
     visit = own_visit(visit_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    message = add_manual(visit, current_user.id, utcnow())
+    try:
+        message = add_manual(visit, current_user.id, utcnow())
+    except IntegrityError:  # a double click: the other request took this sequence number and sends it
+        db.session.rollback()
+        audit.record("send", "message", None, patient_id=visit.patient_id, new={"visit": visit.code},
+                     reason="already being sent by another request")
+        db.session.commit()
+        flash(_("A message for this visit is already being sent."), "warning")
+        return redirect(url_for(".patient", patient_id=visit.patient_id))
     audit.record("send", "message", message.id, patient_id=visit.patient_id,
                  new={"visit": visit.code, "kind": message.kind})
     db.session.commit()
