@@ -10,7 +10,6 @@ whole path: claim, the send-time eligibility check, a fresh survey link, the ren
 delivery-log row.
 """
 import argparse
-import asyncio
 import collections
 import multiprocessing
 import socket

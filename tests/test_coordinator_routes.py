@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from pro_app.extensions import db
-from pro_app.models import AuditEvent, DeliveryAttempt, Invitation, Message, Patient, Visit, VisitPlan
+from pro_app.models import AuditEvent, DeliveryAttempt, Message, Patient, Visit, VisitPlan
 from pro_app.models.types import utcnow
 from tests.messaging_support import add_patient
 from tests.pages import check_page

@@ -11,8 +11,8 @@ from pro_app.messaging import bodies
 from pro_app.messaging.channels import ConsoleChannel, Outgoing, make_channels
 from pro_app.messaging.dispatcher import Dispatcher
 from pro_app.messaging.webhook import keyword, signature
-from pro_app.models import AuditEvent, Message, Patient, Site
-from tests.conftest import TEST_DATABASE_URL, _empty_postgres, make_site_row
+from pro_app.models import AuditEvent, Message
+from tests.conftest import TEST_DATABASE_URL, _empty_postgres
 from tests.messaging_support import add_patient, channel_config, sms_gateway, smtp_sink, utc  # noqa: F401
 
 KEY = "webhook-signing-key"
