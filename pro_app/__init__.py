@@ -42,7 +42,10 @@ def create_app(test_config=None, instance_path=None):
     templating.init_app(app)
     errors.init_app(app)
 
-    for blueprint in (main.bp, auth.bp, clinic.bp, coordinator.bp, admin.bp, surveys.bp, api.bp, reports.bp):
+    from .messaging import webhook
+
+    for blueprint in (main.bp, auth.bp, clinic.bp, coordinator.bp, admin.bp, surveys.bp, api.bp, reports.bp,
+                      webhook.bp):
         app.register_blueprint(blueprint)
     cli.init_app(app)
 

@@ -73,8 +73,12 @@ class Defaults:
     REMINDER_DAYS_BEFORE_CLOSE = (1,)
     REMINDER_MAX_PER_VISIT = 3
     QUIET_HOURS = (21, 8)  # no message from 21:00 to 08:00 in the patient's time zone
+    MESSAGES_MAX_PER_DAY = 3  # messages to one patient per local day
+    SMS_TIMEOUT = 10  # seconds
     DISPATCH_BATCH_SIZE = 50
     DISPATCH_MAX_ATTEMPTS = 5
+    DISPATCH_RETRY_BASE = 300  # seconds before the first retry; doubles per attempt, at most 4 h
+    DISPATCH_LEASE = 900  # seconds after which a claim of a run that died is released (docs/README-coordinator.md)
 
     # --- PDF ---
     PDF_TIMEOUT = 30  # seconds

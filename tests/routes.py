@@ -3,7 +3,8 @@ from werkzeug.routing import Rule
 
 # Routes allowed to accept POST without a CSRF token, with the reason. Anything else must refuse.
 CSRF_EXEMPT = {
-    "reminders.inbound_sms": "SMS provider webhook: authenticated by a shared secret, no browser session",
+    "messaging.inbound_sms": "SMS provider webhook: authenticated by an HMAC signature (X-Twilio-Signature) "
+                             "keyed with a shared secret; no browser session",
 }
 SAMPLE_VALUES = {"integer": 1, "unicode": "x", "path": "x", "any": "x", "uuid": "00000000-0000-4000-8000-000000000000"}
 

@@ -1,22 +1,373 @@
-"""Coordinator pages (blueprint "coordinator")."""
-from flask import Blueprint, render_template
+"""Coordinator pages (blueprint "coordinator"): compliance dashboard, composite readiness, patients and their
+plans, enrolment, visit plans, the delivery log, and the buttons that send, revoke or pause.
+
+Every object is looked up within the coordinator's own site (another site's patient or visit is 404).
+"""
+from datetime import timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import exists, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
+from wtforms.fields import SelectChoice
 
 from .. import audit
 from ..auth.decorators import require_role
+from ..auth.forms import EmptyForm
 from ..extensions import db
-from ..models import Patient
-from ..policy import phi_read
+from ..models import DeliveryAttempt, Message, Patient, PlanVisit, SurveyResponse, Visit, VisitPlan
+from ..models.types import utcnow
+from ..outcomes import CORE_LABELS, STEP1_LABELS, load_outcomes, missing_inputs
+from ..policy import NO_PHI, phi_read, phi_write, tag
+from ..scheduling import local_today
+from ..surveys import links
+from . import compliance
+from .forms import EnrolForm, PatientForm, PlanForm
+from .plans import enrol, ensure_default_plan
 
 bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
 bp.before_request(require_role("coordinator"))
+PAGE_SIZE = 100
+LOG_SIZE = 100
+READINESS_DAYS = 14  # readiness shows visits whose window is open or opens within this many days
 
+
+# --- lookups ------------------------------------------------------------------------------------------
+
+def own_patient(patient_id: int) -> Patient:
+    patient = db.session.scalar(select(Patient).where(Patient.id == patient_id,
+                                                      Patient.site_id == current_user.site_id))
+    if patient is None:
+        abort(404)
+    return patient
+
+
+def own_visit(visit_id: int) -> Visit:
+    visit = db.session.scalar(select(Visit).join(Patient).options(joinedload(Visit.patient))
+                              .where(Visit.id == visit_id, Patient.site_id == current_user.site_id))
+    if visit is None:
+        abort(404)
+    return visit
+
+
+def site_plans() -> list[VisitPlan]:
+    ensure_default_plan()
+    return db.session.scalars(select(VisitPlan).options(selectinload(VisitPlan.visits))
+                              .where(or_(VisitPlan.site_id.is_(None), VisitPlan.site_id == current_user.site_id))
+                              .order_by(VisitPlan.is_default.desc(), VisitPlan.name)).all()
+
+
+def visit_facts(patients_query=None) -> list[compliance.VisitFact]:
+    """Every visit of the site's patients still in the study, with its state on each patient's local today."""
+    now = utcnow()
+    started = exists().where(SurveyResponse.visit_id == Visit.id)
+    query = (select(Visit, Patient.study_id, Patient.timezone, started.label("started")).join(Patient)
+             .where(Patient.site_id == current_user.site_id, Patient.withdrawn_at.is_(None)))
+    if patients_query is not None:
+        query = query.where(Visit.patient_id.in_(patients_query))
+    facts = []
+    for visit, study_id, timezone, has_started in db.session.execute(query):
+        facts.append(compliance.VisitFact(
+            visit.patient_id, study_id, visit.code, visit.label, visit.position, visit.target_date,
+            visit.window_open, visit.window_close, visit.submitted_at is not None, bool(has_started),
+            local_today(now, timezone)))
+    return facts
+
+
+# --- dashboard and readiness --------------------------------------------------------------------------
 
 @bp.route("/")
 @phi_read
 def dashboard():
-    enrolled = db.session.scalar(select(func.count(Patient.id)).where(Patient.site_id == current_user.site_id))
+    facts = visit_facts()
+    rows, totals = compliance.summarise(facts)
+    failed = db.session.scalar(select(db.func.count(Message.id)).join(Patient).where(
+        Patient.site_id == current_user.site_id, Message.status == "failed"))
+    enrolled = len({fact.patient_id for fact in facts})
     audit.record("view", "dashboard", current_user.site_id)
     db.session.commit()
-    return render_template("coordinator/dashboard.html", enrolled=enrolled)
+    return render_template("coordinator/dashboard.html", rows=rows, totals=totals["row"], enrolled=enrolled,
+                           overdue=compliance.overdue(facts)[:50], failed=failed)
+
+
+@bp.route("/readiness")
+@phi_read
+def readiness():
+    """For each upcoming visit: which CRISS inputs are there and which are missing, and who must provide them."""
+    today = utcnow().date()
+    visits = db.session.scalars(
+        select(Visit).join(Patient).options(joinedload(Visit.patient))
+        .where(Patient.site_id == current_user.site_id, Patient.withdrawn_at.is_(None),
+               Visit.window_open <= today + timedelta(days=READINESS_DAYS), Visit.window_close >= today)
+        .order_by(Visit.target_date, Visit.id).limit(PAGE_SIZE)).all()
+    outcomes = load_outcomes(visits)
+    rows = []
+    for visit in visits:
+        outcome = outcomes[visit.id]
+        missing = {m.item for m in missing_inputs(outcome, as_followup=not visit.is_baseline)}
+        step1 = [event for event in STEP1_LABELS if event in missing]
+        rows.append({"visit": visit, "missing": missing, "step1_missing": step1, "baseline": visit.is_baseline})
+    audit.record("view", "readiness", current_user.site_id)
+    db.session.commit()
+    return render_template("coordinator/readiness.html", rows=rows, labels=CORE_LABELS,
+                           patient_items=("pt_global", "haq_di"), clinician_items=("mrss", "fvc_pct", "md_global"),
+                           days=READINESS_DAYS)
+
+
+# --- patients -----------------------------------------------------------------------------------------
+
+@bp.route("/patients")
+@phi_read
+def patients():
+    search = (request.args.get("q") or "").strip()[:40]
+    query = select(Patient.id).where(Patient.site_id == current_user.site_id)
+    if search:
+        query = query.where(Patient.study_id.contains(search, autoescape=True))
+    rows = db.session.scalars(select(Patient).where(Patient.id.in_(query)).order_by(Patient.study_id)
+                              .limit(PAGE_SIZE)).all()
+    facts = visit_facts(query)
+    by_patient: dict[int, list] = {}
+    for fact in sorted(facts, key=lambda f: (f.target_date, f.position)):
+        by_patient.setdefault(fact.patient_id, []).append((fact, compliance.status(fact)))
+    audit.record("view", "patient_list", current_user.site_id, new={"q": search} if search else None)
+    db.session.commit()
+    return render_template("coordinator/patients.html", patients=rows, visits=by_patient, search=search)
+
+
+@bp.route("/patients/new", methods=["GET", "POST"])
+@phi_write
+def enrol_patient():
+    form = EnrolForm()
+    plans = site_plans()
+    form.plan.choices = [SelectChoice(plan.id, plan.name) for plan in plans]
+    if request.method == "GET":
+        form.timezone.data = form.timezone.data or current_user.site.timezone
+    if form.validate_on_submit():
+        study_id = form.study_id.data.strip()
+        if db.session.scalar(select(Patient.id).where(Patient.study_id == study_id)):
+            form.study_id.errors.append(_("This study id is already enrolled"))
+        else:
+            plan = next(plan for plan in plans if plan.id == form.plan.data)
+            patient = Patient(site_id=current_user.site_id, study_id=study_id, email=form.email.data or None,
+                              phone=form.phone.data or None, preferred_channel=form.preferred_channel.data,
+                              language=form.language.data, timezone=form.timezone.data)
+            db.session.add(patient)
+            enrol(patient, plan, form.anchor_date.data, enrolled_by_id=current_user.id)
+            db.session.flush()
+            audit.record("create", "patient", patient.id, patient_id=patient.id,
+                         new={"study_id": study_id, "plan": plan.name, "anchor_date": form.anchor_date.data,
+                              "channel": patient.preferred_channel, "language": patient.language,
+                              "timezone": patient.timezone})
+            db.session.commit()
+            flash(_("%(study_id)s is enrolled; %(count)s visits were created.", study_id=study_id,
+                    count=len(plan.visits)), "success")
+            return redirect(url_for(".patient", patient_id=patient.id))
+    # A refused or first look at the form: nothing saved, nothing read but the site's plans.
+    audit.record("view", "enrol_form", current_user.site_id)
+    db.session.commit()
+    return render_template("coordinator/enrol.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/patients/<int:patient_id>")
+@phi_read
+def patient(patient_id):
+    patient = own_patient(patient_id)
+    now = utcnow()
+    today = local_today(now, patient.timezone)
+    visits = db.session.scalars(select(Visit).where(Visit.patient_id == patient.id)
+                                .options(selectinload(Visit.invitations)).order_by(Visit.target_date)).all()
+    started = set(db.session.scalars(select(SurveyResponse.visit_id).where(
+        SurveyResponse.visit_id.in_([v.id for v in visits]))))
+    rows = []
+    for visit in visits:
+        fact = compliance.VisitFact(patient.id, patient.study_id, visit.code, visit.label, visit.position,
+                                    visit.target_date, visit.window_open, visit.window_close,
+                                    visit.submitted_at is not None, visit.id in started, today)
+        live = [i for i in visit.invitations if links.state(i, now) == links.OPEN]
+        rows.append({"visit": visit, "status": compliance.status(fact), "live_links": len(live)})
+    messages = db.session.scalars(select(Message).where(Message.patient_id == patient.id)
+                                  .options(selectinload(Message.attempts_log))
+                                  .order_by(Message.due_at.desc(), Message.id.desc()).limit(50)).all()
+    visit_labels = {visit.id: visit.label for visit in visits}
+    audit.record("view", "patient", patient.id, patient_id=patient.id)
+    db.session.commit()
+    return render_template("coordinator/patient.html", patient=patient, rows=rows, messages=messages,
+                           visit_labels=visit_labels, button=EmptyForm(), plan=patient.enrollment)
+
+
+@bp.route("/patients/<int:patient_id>/edit", methods=["GET", "POST"])
+@phi_write
+def edit_patient(patient_id):
+    patient = own_patient(patient_id)
+    form = PatientForm(obj=patient)
+    if form.validate_on_submit():
+        changes = {}
+        for name in ("email", "phone", "preferred_channel", "language", "timezone"):
+            new = getattr(form, name).data or None
+            old = getattr(patient, name)
+            if name in ("preferred_channel", "language", "timezone"):
+                new = new or old
+            if new != old:
+                changes[name] = (old, new)
+                setattr(patient, name, new)
+        if changes:
+            audit.record("update", "patient", patient.id, patient_id=patient.id, changes=changes)
+            db.session.commit()
+            flash(_("Contact details saved."), "success")
+        else:
+            audit.record("view", "patient", patient.id, patient_id=patient.id, reason="edit without changes")
+            db.session.commit()
+            flash(_("Nothing was changed."), "info")
+        return redirect(url_for(".patient", patient_id=patient.id))
+    audit.record("view", "patient", patient.id, patient_id=patient.id)
+    db.session.commit()
+    return render_template("coordinator/edit.html", form=form, patient=patient), 400 if form.errors else 200
+
+
+@bp.route("/patients/<int:patient_id>/pause", methods=["POST"])
+@phi_write
+def pause(patient_id):
+    patient = own_patient(patient_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    from ..messaging.dispatcher import resume_paused
+
+    now = utcnow()
+    old = patient.reminders_paused
+    patient.reminders_paused = not old
+    if patient.reminders_paused:
+        for visit in patient.visits:
+            db.session.execute(
+                update(Message)
+                .where(Message.visit_id == visit.id, Message.status == "pending", Message.created_by_id.is_(None))
+                .values(status="cancelled", cancelled_reason="paused").execution_options(synchronize_session=False))
+        flash(_("Reminders are paused for %(study_id)s.", study_id=patient.study_id), "success")
+    else:
+        resume_paused(patient, now)
+        flash(_("Reminders are on again for %(study_id)s.", study_id=patient.study_id), "success")
+    audit.record("update", "patient", patient.id, patient_id=patient.id, field="reminders_paused", old=old,
+                 new=patient.reminders_paused)
+    db.session.commit()
+    return redirect(url_for(".patient", patient_id=patient.id))
+
+
+# --- per-visit actions --------------------------------------------------------------------------------
+
+OUTCOME_TEXT = {
+    "sent": _l("Sent."),
+    "deferred": _l("Queued: it is quiet hours for the patient (or the window has not opened); it goes out at 08:00 "
+                    "their time."),
+    "retry": _l("The mail or SMS service did not accept it yet; it will be retried automatically."),
+    "failed": _l("Sending failed; see the delivery log."),
+}
+
+
+@bp.route("/visits/<int:visit_id>/send", methods=["POST"])
+@phi_write
+def send_now(visit_id):
+    """Send an invitation (or, after one went out, a reminder) now, through the same checks as the dispatcher."""
+    from ..messaging.dispatcher import Dispatcher, add_manual
+
+    visit = own_visit(visit_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        message = add_manual(visit, current_user.id, utcnow())
+    except IntegrityError:  # a double click: the other request took this sequence number and sends it
+        db.session.rollback()
+        audit.record("send", "message", None, patient_id=visit.patient_id, new={"visit": visit.code},
+                     reason="already being sent by another request")
+        db.session.commit()
+        flash(_("A message for this visit is already being sent."), "warning")
+        return redirect(url_for(".patient", patient_id=visit.patient_id))
+    audit.record("send", "message", message.id, patient_id=visit.patient_id,
+                 new={"visit": visit.code, "kind": message.kind})
+    db.session.commit()
+    outcome = Dispatcher().send_one(message.id)
+    if outcome == "cancelled":
+        db.session.refresh(message)
+        flash(_("Not sent: %(reason)s.", reason=REASON_TEXT.get(message.cancelled_reason,
+                                                               message.cancelled_reason)), "warning")
+    else:
+        flash(str(OUTCOME_TEXT.get(outcome, _l("Queued."))), "success" if outcome == "sent" else "warning")
+    return redirect(url_for(".patient", patient_id=visit.patient_id))
+
+
+REASON_TEXT = {
+    "submitted": _l("the patient has already sent this visit's answers"),
+    "withdrawn": _l("the patient has withdrawn"),
+    "revoked": _l("the links of this visit were revoked"),
+    "window_closed": _l("the visit window has closed"),
+    "paused": _l("reminders are paused"),
+    "no_channel": _l("the patient asked not to receive messages"),
+    "opted_out_or_no_address": _l("no usable email address or mobile number (or the patient opted out)"),
+    "daily_cap": _l("the patient already had the most messages allowed today"),
+}
+
+
+@bp.route("/visits/<int:visit_id>/revoke", methods=["POST"])
+@phi_write
+def revoke(visit_id):
+    from ..messaging.dispatcher import cancel_pending
+
+    visit = own_visit(visit_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    revoked = links.revoke_all(visit, current_user.id)
+    cancelled = cancel_pending(visit.id, "revoked")
+    audit.record("revoke", "invitation", visit.id, patient_id=visit.patient_id,
+                 new={"visit": visit.code, "links_revoked": revoked, "messages_cancelled": cancelled})
+    db.session.commit()
+    flash(_("%(count)s link(s) revoked and planned messages for %(visit)s cancelled. Use \"Send link now\" to "
+            "send a new link.", count=revoked, visit=visit.label), "success")
+    return redirect(url_for(".patient", patient_id=visit.patient_id))
+
+
+# --- visit plans --------------------------------------------------------------------------------------
+
+@bp.route("/plans", methods=["GET", "POST"])
+@tag(NO_PHI)
+def plans():
+    form = PlanForm()
+    if form.validate_on_submit():
+        plan = VisitPlan(site_id=current_user.site_id, name=form.name.data.strip(), created_by_id=current_user.id)
+        for position, line in enumerate(form.specs):
+            plan.visits.append(PlanVisit(position=position, code=line.code, label=line.label,
+                                         day_offset=line.day_offset, window_before=line.window_before,
+                                         window_after=line.window_after, instruments=line.instruments,
+                                         is_baseline=position == 0))
+        db.session.add(plan)
+        db.session.flush()
+        audit.record("create", "visit_plan", plan.id, new={"name": plan.name, "visits": len(plan.visits)})
+        db.session.commit()
+        flash(_("Plan \"%(name)s\" created.", name=plan.name), "success")
+        return redirect(url_for(".plans"))
+    if request.method == "GET" and not form.visits.data:
+        form.visits.data = "baseline, Baseline, 0, 0, 14\nm6, Month 6, 182, 14, 14\nm12, Month 12, 365, 14, 14"
+    rows = site_plans()
+    db.session.commit()
+    return render_template("coordinator/plans.html", form=form, plans=rows), 400 if form.errors else 200
+
+
+# --- delivery log -------------------------------------------------------------------------------------
+
+@bp.route("/messages")
+@phi_read
+def messages():
+    only_failed = request.args.get("show") == "failed"
+    query = (select(DeliveryAttempt, Message, Patient.study_id, Patient.id.label("patient_id"), Visit.label)
+             .join(Message, DeliveryAttempt.message_id == Message.id).join(Patient, Message.patient_id == Patient.id)
+             .join(Visit, Message.visit_id == Visit.id).where(Patient.site_id == current_user.site_id))
+    if only_failed:
+        query = query.where(DeliveryAttempt.outcome.in_(("transient_error", "permanent_error")))
+    rows = db.session.execute(query.order_by(DeliveryAttempt.id.desc()).limit(LOG_SIZE)).all()
+    failed = db.session.execute(
+        select(Message, Patient.study_id, Visit.label).join(Patient, Message.patient_id == Patient.id)
+        .join(Visit, Message.visit_id == Visit.id)
+        .where(Patient.site_id == current_user.site_id, Message.status == "failed")
+        .order_by(Message.id.desc()).limit(LOG_SIZE)).all()
+    audit.record("view", "delivery_log", current_user.site_id, new={"show": "failed"} if only_failed else None)
+    db.session.commit()
+    return render_template("coordinator/messages.html", rows=rows, failed=failed, only_failed=only_failed)
