@@ -87,7 +87,11 @@ def build_database(path: Path, patients: int) -> dict:
         patient = db.session.scalar(
             select(Patient).where(Patient.site_id == site.id).order_by(Patient.id).offset(patients // 2).limit(1))
         db.session.commit()
+        visit_id = db.session.scalar(select(Visit.id).where(Visit.patient_id == patient.id,
+                                                            Visit.submitted_at.isnot(None))
+                                     .order_by(Visit.target_date.desc()).limit(1))
         result = {"uri": uri, "token": token, "patient_id": patient.id, "study_id": patient.study_id,
+                  "visit_id": visit_id,
                   "counts": counts, "app": app}
         db.engine.dispose()
     say(f"  {path.name}: {counts['patients']:,} patients, {counts['visits']:,} visits, "
@@ -194,9 +198,9 @@ def clinic_paths(data: dict) -> dict[str, str]:
         from flask import url_for
         paths = {"patient list": url_for("clinic.patients"),
                  "list, search": url_for("clinic.patients", q=data["study_id"][:-2])}
-        for name, endpoint in (("patient page", "clinic.patient"), ("comparison", "clinic.compare")):
-            if endpoint in app.view_functions:
-                paths[name] = url_for(endpoint, patient_id=data["patient_id"])
+        for name, endpoint in (("patient page", "clinic.patient_detail"), ("comparison", "clinic.compare")):
+            paths[name] = url_for(endpoint, patient_id=data["patient_id"])
+        paths["visit page"] = url_for("clinic.visit_detail", visit_id=data["visit_id"])
     return paths
 
 
