@@ -78,7 +78,7 @@ class Defaults:
     DISPATCH_BATCH_SIZE = 50
     DISPATCH_MAX_ATTEMPTS = 5
     DISPATCH_RETRY_BASE = 300  # seconds before the first retry; doubles per attempt, at most 4 h
-    DISPATCH_LEASE = 900  # seconds after which a claim of a run that died is released (docs/README-coordinator.md)
+    DISPATCH_LEASE = 900  # seconds after which a claim of a run that died is released (README: reminders)
 
     # --- PDF ---
     PDF_TIMEOUT = 30  # seconds

@@ -16,9 +16,9 @@ Safe to run from cron on several hosts at once:
 """
 import logging
 import os
+import secrets
 import socket
 import time
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -156,7 +156,7 @@ class Dispatcher:
         due = due.order_by(Message.due_at, Message.id).limit(limit)
         if self.postgres:
             due = due.with_for_update(skip_locked=True)
-        token = f"{self.worker}:{uuid.uuid4().hex[:12]}"
+        token = f"{self.worker}:{secrets.token_hex(6)}"
         # Two statements in one transaction: pick (and, on PostgreSQL, lock) the rows, then mark them ours.
         # (`UPDATE ... WHERE id IN (SELECT ... LIMIT n FOR UPDATE SKIP LOCKED)` is not safe: PostgreSQL may
         # evaluate that subquery more than once and claim more than n rows.)
