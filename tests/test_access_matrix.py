@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from pro_app.extensions import db
 from pro_app.models import Visit
-from tests.conftest import Auth, make_site_row
+from tests.conftest import CANARY_EMAIL, Auth, make_site_row
 from tests.routes import sample_url
 
 STAFF_A = ("clinician_a", "coordinator_a", "admin")
@@ -138,7 +138,7 @@ def test_no_unexpected_success(app, world, actor):
     client = _client_for(app, world, actor)
     if client is None:
         pytest.skip("patient survey routes are not there yet")
-    unexpected, errors = [], []
+    unexpected, errors, leaks = [], [], []
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static" or rule.endpoint == "auth.logout":
             continue
@@ -146,14 +146,18 @@ def test_no_unexpected_success(app, world, actor):
         allowed = actor in ACCESS.get(rule.endpoint, NOBODY)
         for method in sorted(rule.methods & {"GET", "POST"}):
             response = client.open(url, method=method, data={} if method == "POST" else None)
+            body = response.get_data(as_text=True) if response.mimetype and "text" in response.mimetype else ""
             response.close()
             if response.status_code >= 500:
                 errors.append((method, rule.endpoint, response.status_code))
             elif not allowed and not _is_denial(response):
                 unexpected.append((method, rule.endpoint, response.status_code))
+            elif not allowed and ("A-001" in body or CANARY_EMAIL in body):
+                leaks.append((method, rule.endpoint, response.status_code))  # a refusal that shows A1's data
 
     assert not errors, f"{actor}: server errors {errors}"
     assert not unexpected, f"{actor} got through to {unexpected}"
+    assert not leaks, f"{actor} was refused but shown patient A1's data by {leaks}"
 
 
 def test_site_scoping_on_pages_that_list_patients(app, world):

@@ -304,3 +304,17 @@ def test_patients_enrol_on_the_command_line(runner, site):
     refused = runner.invoke(args=["patients", "enrol", "CLI-8", "--site", site.code, "--anchor", "2026-06-01",
                                   "--channel", "sms"])
     assert refused.exit_code != 0 and "mobile number" in refused.output
+
+
+def test_links_in_messages_come_from_base_url_never_from_the_host_header(app, client, coordinator, site, capsys):
+    """G-LINK-1: the request arrives for one host (trusted), the link in the message names BASE_URL."""
+    app.config.update(BASE_URL="https://pro.example-clinic.org", TRUSTED_HOSTS=["localhost", "pro.example-clinic.org"])
+    patient = add_patient(site, date.today(), "LINK-1", timezone=daytime_zone(utcnow()))
+    visit = visit_of(patient, "baseline")
+
+    response = client.post(f"/coordinator/visits/{visit.id}/send", headers={"Host": "localhost"})
+
+    assert response.status_code == 302
+    printed = capsys.readouterr().out
+    assert re.search(r"https://pro\.example-clinic\.org/s/[A-Za-z0-9_-]{43}", printed), printed[-500:]
+    assert "localhost" not in printed
