@@ -5,7 +5,7 @@ It builds a throw-away SQLite database with the demo data (`flask demo`), issues
 visit (`flask invite`), serves the app on loopback and drives /usr/bin/chromium through Playwright (390x844,
 touch). Printed: page loads, taps, answers, taps per answer, and the gzip size of HTML + CSS + JS for each
 survey page type. With --screenshots it also saves one PNG per page type (device scale 1, full page) for
-docs/README-survey.md. Prints figures only; asserts nothing.
+README.md, section The patient survey. Prints figures only; asserts nothing.
 """
 import argparse
 import gzip

@@ -85,7 +85,7 @@ class Defaults:
     PDF_MEMORY_LIMIT = 1024 * 1024 * 1024  # bytes (RLIMIT_AS of the render subprocess)
     PDF_PAGE_SIZE = "A4"  # A4 | Letter
 
-    # --- data out: exports, FHIR and the read-only API (docs/README-export.md) ---
+    # --- data out: exports, FHIR and the read-only API (README.md, section Getting data out) ---
     FHIR_BASE_URL = None  # canonical base of our FHIR URLs; None = BASE_URL + "/fhir". One value for a whole network
     EXPORT_BATCH_SIZE = 200  # patients read per batch by exports (bounded queries, bounded memory)
     API_PAGE_SIZE = 50  # default ?per_page= of the JSON API

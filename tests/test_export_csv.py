@@ -49,7 +49,7 @@ def test_every_row_has_exactly_the_documented_columns(app, canary):
 
 
 def test_the_readme_documents_every_column_of_every_file():
-    readme = (ROOT / "docs" / "README-export.md").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
 
     assert columns.markdown() in readme, "run `python -m pro_app.exports.columns` and paste it into the README"
 

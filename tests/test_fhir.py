@@ -218,4 +218,4 @@ def test_cli_writes_a_bundle_that_parses(app, runner, canary, tmp_path):
 def test_the_readme_lists_every_code_of_our_code_system():
     from pro_app.exports.fhir import code_system_markdown
 
-    assert code_system_markdown() in (ROOT / "docs" / "README-export.md").read_text(encoding="utf-8")
+    assert code_system_markdown() in (ROOT / "README.md").read_text(encoding="utf-8")

@@ -143,7 +143,7 @@ def manifest(sites, include_contacts: bool, started: datetime, files: dict) -> d
         "include_contacts": include_contacts, "fhir_version": "4.0.1", "fhir_base_url": current_app.config[
             "FHIR_BASE_URL"], "files": files,
         "note": "Rows count CSV data rows (without the header) or FHIR bundle entries. Column dictionary: "
-                "docs/README-export.md.",
+                "README.md, section Getting data out.",
     }
 
 

@@ -176,7 +176,7 @@ def names(file: str) -> tuple[str, ...]:
 
 
 def markdown() -> str:
-    """The dictionary as Markdown tables, for docs/README-export.md."""
+    """The dictionary as Markdown tables, for README.md, section Getting data out."""
     lines = []
     for file, columns in FILES.items():
         lines += [f"#### `{file}`: {DESCRIPTIONS[file]}", "", "| column | type | unit | meaning |",

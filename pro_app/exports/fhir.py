@@ -7,7 +7,7 @@ than duplicates, and references inside the bundle use the entries' `urn:uuid:` f
 
 Codes: LOINC where a code exists and was checked (HAQ panel 71950-0, HAQ-DI total 75874-8, FVC measured/predicted
 19872-1); everything else from our own CodeSystem `<FHIR_BASE_URL>/CodeSystem/sscore-scores` (in the bundle, and
-listed in docs/README-export.md). Patients carry only their pseudonym unless contacts are explicitly included.
+listed in README.md, section Getting data out. Patients carry only their pseudonym unless contacts are explicitly included.
 """
 import uuid
 from collections.abc import Iterable, Iterator
@@ -29,7 +29,7 @@ DATA_ABSENT = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
 ITEM_CONTROL = "http://hl7.org/fhir/questionnaire-item-control"
 V3_OBSERVATION_VALUE = "http://terminology.hl7.org/CodeSystem/v3-ObservationValue"
 
-# LOINC codes, each checked against published FHIR material (see docs/README-export.md for the sources).
+# LOINC codes, each checked against published FHIR material (see README.md, section Getting data out for the sources).
 LOINC_HAQ_PANEL = ("71950-0", "Health Assessment Questionnaire [HAQ]")
 LOINC_HAQ_DI = ("75874-8", "Total score [HAQ-DI]")
 LOINC_FVC_PCT = ("19872-1", "FVC measured/predicted")  # not 19926-5, which is FEV1/FVC
@@ -117,7 +117,7 @@ class FhirBuilder:
             "resourceType": "CodeSystem", "id": self.rid("CodeSystem", SCORE_SYSTEM_NAME), "url": self.score_system,
             "version": "1", "name": "SScoreScores", "title": "SScore PRO scores", "status": "active",
             "publisher": "SScore PRO", "caseSensitive": True, "content": "complete", "count": len(_SCORE_CONCEPTS),
-            "description": "Scores computed by SScore PRO that have no LOINC code; rules in docs/README-scoring.md.",
+            "description": "Scores computed by SScore PRO that have no LOINC code; rules in README.md, section Scoring.",
             "concept": [{"code": c, "display": d, "definition": text} for c, d, text in _SCORE_CONCEPTS],
         }
 

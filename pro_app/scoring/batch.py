@@ -4,7 +4,7 @@ Pure standard library: callers pass open file objects and, if they want one, a
 progress callback; nothing here prints or exits.  JSON inputs use exactly the
 ``input`` format of tests/data/scoring_vectors.json, and outputs the field names of
 its ``expected`` (spec section 7).  CSV layouts are described in
-docs/README-scoring.md.
+README.md, section Scoring.
 """
 import csv
 import re
