@@ -318,3 +318,14 @@ def test_links_in_messages_come_from_base_url_never_from_the_host_header(app, cl
     printed = capsys.readouterr().out
     assert re.search(r"https://pro\.example-clinic\.org/s/[A-Za-z0-9_-]{43}", printed), printed[-500:]
     assert "localhost" not in printed
+
+
+def test_contact_errors_land_on_their_field_in_german_too(client, coordinator):
+    client.post("/language", data={"language": "de"})
+    response = client.post("/coordinator/patients/new", data={**ENROL, "phone": "01632 960123",
+                                                              "preferred_channel": "sms"})
+
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    phone_error = re.search(r'id="phone-error"[^>]*>(.*?)</p>', html, re.S)
+    assert phone_error and "+441632960123" in phone_error.group(1), html[:3000]

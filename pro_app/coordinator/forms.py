@@ -26,23 +26,28 @@ def valid_timezone(name: str | None) -> bool:
     return True
 
 
-def contact_problems(email, phone, channel, timezone, language) -> list[str]:
-    """Problems with contact details (shared by the form and `flask patients enrol`); empty when fine.
+def contact_field_problems(email, phone, channel, timezone, language) -> list[tuple[str, str]]:
+    """(field name, message) for each problem with contact details; empty when fine.
     No CR/LF, commas or extra addresses (SECURITY.md G-MSG-2); phone numbers in E.164."""
     problems = []
     if email and (len(email) > 254 or not EMAIL.match(email)):
-        problems.append(str(_l("Enter an email address in the correct format, like name@example.com")))
+        problems.append(("email", str(_l("Enter an email address in the correct format, like name@example.com"))))
     if phone and not E164.match(phone):
-        problems.append(str(_l("Enter the mobile number in international format, like +441632960123")))
+        problems.append(("phone", str(_l("Enter the mobile number in international format, like +441632960123"))))
     if channel == "email" and not email:
-        problems.append(str(_l("Enter an email address, or choose another way to contact the patient")))
+        problems.append(("email", str(_l("Enter an email address, or choose another way to contact the patient"))))
     if channel == "sms" and not phone:
-        problems.append(str(_l("Enter a mobile number, or choose another way to contact the patient")))
+        problems.append(("phone", str(_l("Enter a mobile number, or choose another way to contact the patient"))))
     if not valid_timezone(timezone):
-        problems.append(str(_l("Enter a time zone such as Europe/London")))
+        problems.append(("timezone", str(_l("Enter a time zone such as Europe/London"))))
     if language not in {code for code, _ in LANGUAGES}:
-        problems.append(str(_l("Choose a language")))
+        problems.append(("language", str(_l("Choose a language"))))
     return problems
+
+
+def contact_problems(email, phone, channel, timezone, language) -> list[str]:
+    """The messages of `contact_field_problems` (shared by the form and `flask patients enrol`)."""
+    return [message for _field, message in contact_field_problems(email, phone, channel, timezone, language)]
 
 
 class PatientForm(FlaskForm):
@@ -64,13 +69,11 @@ class PatientForm(FlaskForm):
         ok = super().validate(extra_validators)
         if not ok:
             return False
-        problems = contact_problems(self.email.data, self.phone.data, self.preferred_channel.data,
-                                    self.timezone.data, self.language.data)
-        targets = {"email address in": self.email, "international": self.phone, "Enter an email": self.email,
-                   "Enter a mobile": self.phone, "time zone": self.timezone, "language": self.language}
-        for problem in problems:
-            field = next((f for key, f in targets.items() if key in problem), self.email)
-            field.errors = list(field.errors) + [problem]
+        problems = contact_field_problems(self.email.data, self.phone.data, self.preferred_channel.data,
+                                          self.timezone.data, self.language.data)
+        for name, message in problems:  # by field name: the messages may be in German
+            field = self[name]
+            field.errors = list(field.errors) + [message]
         return not problems
 
 

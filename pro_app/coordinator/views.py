@@ -6,7 +6,7 @@ Every object is looked up within the coordinator's own site (another site's pati
 from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from flask_login import current_user
 from sqlalchemy import exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -161,8 +161,9 @@ def enrol_patient():
                               "channel": patient.preferred_channel, "language": patient.language,
                               "timezone": patient.timezone})
             db.session.commit()
-            flash(_("%(study_id)s is enrolled; %(count)s visits were created.", study_id=study_id,
-                    count=len(plan.visits)), "success")
+            flash(ngettext("%(study_id)s is enrolled; %(num)s visit was created.",
+                           "%(study_id)s is enrolled; %(num)s visits were created.", len(plan.visits),
+                           study_id=study_id), "success")
             return redirect(url_for(".patient", patient_id=patient.id))
     # A refused or first look at the form: nothing saved, nothing read but the site's plans.
     audit.record("view", "enrol_form", current_user.site_id)
