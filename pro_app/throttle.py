@@ -4,12 +4,23 @@ Keys are hashed before storage: the table never holds an e-mail address or a sur
 """
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 
 from .extensions import db
 from .models import ThrottleEvent
 from .models.types import utcnow
 from .security import digest
+
+
+def serialize(scope: str, key: str) -> None:
+    """Make concurrent check-then-hit sequences for one key take turns until the transaction ends.
+
+    SQLite needs nothing: every writing transaction holds the database's write lock from its first statement
+    (`BEGIN IMMEDIATE`, see db.py). PostgreSQL takes a transaction-scoped advisory lock on the hashed key, so
+    ten bad links sent at once from one address through several workers still count one at a time."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        lock_id = int(digest(f"{scope}:{key}")[:15], 16)  # 60 bits: fits PostgreSQL's bigint
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": lock_id})
 
 
 def count(scope: str, key: str, window: int, now: datetime | None = None) -> int:

@@ -101,6 +101,7 @@ def translation(instrument):
 def open_link(token):
     config = current_app.config
     client = request.remote_addr or "unknown"
+    throttle.serialize(THROTTLE_SCOPE, client)
     if throttle.count(THROTTLE_SCOPE, client, config["TOKEN_WINDOW"]) >= config["TOKEN_MAX_FAILURES"]:
         log.warning("survey link refused: too many bad tokens from this client (request %s)", g.request_id)
         return problem("too_many")
