@@ -23,6 +23,7 @@ class Defaults:
     COMPRESS_ALGORITHM = ["br", "gzip"]
     COMPRESS_BR_LEVEL = 5
     COMPRESS_LEVEL = 6
+    COMPRESS_STREAMS = False  # streamed downloads (exports, PDFs) stay as they are; no request context kept alive
 
     # --- request limits and cookies ---
     MAX_CONTENT_LENGTH = 1024 * 1024
