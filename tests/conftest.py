@@ -27,10 +27,11 @@ from pro_app.models import Patient, Site, User
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 PASSWORD = "correct horse battery staple"
-# G-LOG-1 canaries: every test's patients carry this address, every staff user this password; no log record of
-# any test may contain either (see `no_personal_data_in_logs`).
+# G-LOG-1 canaries: every test's patients carry this address and number, every staff user this password; no
+# log record of any test may contain any of them (see `no_personal_data_in_logs`).
 CANARY_EMAIL = "canary.patient.4711@example.org"
-CANARIES = (PASSWORD, CANARY_EMAIL)
+CANARY_PHONE = "+447700900471"  # Ofcom's drama range: never a real subscriber
+CANARIES = (PASSWORD, CANARY_EMAIL, CANARY_PHONE)
 
 BASE_CONFIG = {
     "TESTING": True,
@@ -193,7 +194,7 @@ def make_patient(app, site):
     def make(site_=None, anchor_days_ago=0, study_id=None, **fields):
         patient = Patient(site=site_ or site, study_id=study_id or f"P-{secrets.token_hex(4)}",
                           timezone=fields.pop("timezone", (site_ or site).timezone),
-                          email=fields.pop("email", CANARY_EMAIL),
+                          email=fields.pop("email", CANARY_EMAIL), phone=fields.pop("phone", CANARY_PHONE),
                           **fields)
         db.session.add(patient)
         enrol(patient, ensure_default_plan(), date.today() - timedelta(days=anchor_days_ago))
@@ -264,7 +265,7 @@ class _LogCanary(logging.Handler):
 @pytest.fixture(autouse=True)
 def no_personal_data_in_logs():
     """G-LOG-1 over the whole suite: whatever a test does, nothing it logs at INFO or above (the production
-    level) carries the canary patient e-mail address or the staff password."""
+    level) carries the canary patient's e-mail address or phone number, or the staff password."""
     canary = _LogCanary()
     root = logging.getLogger()
     root.addHandler(canary)

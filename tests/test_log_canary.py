@@ -3,10 +3,10 @@ import logging
 
 import pytest
 
-from tests.conftest import CANARY_EMAIL, PASSWORD
+from tests.conftest import CANARY_EMAIL, CANARY_PHONE, PASSWORD
 
 
-@pytest.mark.parametrize("leak", [CANARY_EMAIL, PASSWORD])
+@pytest.mark.parametrize("leak", [CANARY_EMAIL, CANARY_PHONE, PASSWORD])
 def test_the_canary_catches_a_leak(no_personal_data_in_logs, leak):
     logging.getLogger("pro_app.somewhere").warning("contact %s", leak)
 
@@ -15,4 +15,5 @@ def test_the_canary_catches_a_leak(no_personal_data_in_logs, leak):
 
 
 def test_patients_made_by_the_fixture_carry_the_canary(make_patient):
-    assert make_patient().email == CANARY_EMAIL
+    patient = make_patient()
+    assert (patient.email, patient.phone) == (CANARY_EMAIL, CANARY_PHONE)
