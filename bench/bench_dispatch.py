@@ -156,6 +156,7 @@ def main():
                   f"SMTP server aiosmtpd on 127.0.0.1:{port}")
             for round_name, dispatchers in (("one dispatcher", 1), ("two dispatchers at once", 2)):
                 seed(args.messages, "R1" if dispatchers == 1 else "R2")
+                db.session.remove()
                 db.engine.dispose()
                 sink.seen.clear()
                 wall, outcome = run(uri, port, dispatchers)

@@ -116,6 +116,7 @@ def run(uri: str, rounds: int, submitters: int = 8, workers: int = 3, seed: int 
         from pro_app.extensions import db
 
         rows, problems = audit.verify_chain()
+        db.session.remove()  # give the connection back before the pool goes, or it is dropped open
         db.engine.dispose()
     result.update(rounds=rounds, kills=kills, connection_errors=sum(t.errors for t in threads),
                   audit_rows=rows, audit_problems=problems)

@@ -93,6 +93,7 @@ def build_database(path: Path, patients: int) -> dict:
         result = {"uri": uri, "token": token, "patient_id": patient.id, "study_id": patient.study_id,
                   "visit_id": visit_id,
                   "counts": counts, "app": app}
+        db.session.remove()
         db.engine.dispose()
     say(f"  {path.name}: {counts['patients']:,} patients, {counts['visits']:,} visits, "
         f"{counts['answers']:,} answers in {time.perf_counter() - started:.0f} s")
