@@ -28,6 +28,7 @@ def test_environment_variables_override_defaults(monkeypatch, tmp_path):
     assert app.config["STAFF_IDLE_TIMEOUT"] == 600
     assert app.config["TRUSTED_HOSTS"] == ["pro.example.org"]
     assert app.config["SESSION_COOKIE_NAME"] == "__Host-sscore"
+    assert app.debug is False and app.testing is False  # G-ERR-1: no debugger, no tracebacks in production
 
 
 def test_default_database_is_sqlite_in_the_instance_folder(monkeypatch, tmp_path):

@@ -1,9 +1,11 @@
 """Access rules, applied once per blueprint (STYLE rule 9)."""
+import logging
 from functools import wraps
 
-from flask import abort, redirect, request, url_for
+from flask import abort, g, redirect, request, url_for
 from flask_login import current_user
 
+log = logging.getLogger("pro_app.auth")
 HOME_BY_ROLE = {"clinician": "clinic.patients", "coordinator": "coordinator.dashboard", "admin": "admin.users"}
 
 
@@ -18,6 +20,8 @@ def require_role(*roles: str):
                 return redirect(url_for("auth.login", next=request.full_path))
             abort(401)
         if current_user.role not in roles:
+            log.warning("access refused: user %s (%s) to %s %s (request %s)", current_user.id, current_user.role,
+                        request.method, request.endpoint, g.get("request_id", "-"))
             abort(403)
         return None
 
