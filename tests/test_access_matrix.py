@@ -49,6 +49,7 @@ ACCESS = {
     "coordinator.patient": {"coordinator_a"},
     "coordinator.edit_patient": {"coordinator_a"},
     "coordinator.pause": {"coordinator_a"},
+    "coordinator.withdraw": {"coordinator_a"},
     "coordinator.send_now": {"coordinator_a"},
     "coordinator.revoke": {"coordinator_a"},
     # the SMS provider's webhook: only a request signed with the shared key (tests/test_messaging_channels.py)

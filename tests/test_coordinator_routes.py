@@ -329,3 +329,47 @@ def test_contact_errors_land_on_their_field_in_german_too(client, coordinator):
     html = response.get_data(as_text=True)
     phone_error = re.search(r'id="phone-error"[^>]*>(.*?)</p>', html, re.S)
     assert phone_error and "+441632960123" in phone_error.group(1), html[:3000]
+
+
+def test_withdrawal_needs_a_reason_and_changes_nothing_without_one(client, coordinator, site):
+    patient = add_patient(site, date.today(), "WD-1")
+
+    response = client.post(f"/coordinator/patients/{patient.id}/withdraw", data={"reason": "   "})
+
+    assert response.status_code == 400
+    check_page(response)
+    assert "Enter the reason for the withdrawal" in response.get_data(as_text=True)
+    db.session.commit()
+    assert db.session.get(Patient, patient.id).withdrawn_at is None
+    assert audit_rows("withdraw") == 0
+
+
+def test_withdrawal_stops_links_and_messages_and_keeps_the_data(app, client, coordinator, site):
+    from pro_app.surveys import links
+
+    patient = add_patient(site, date.today(), "WD-2", timezone=daytime_zone(utcnow()))
+    visit = visit_of(patient, "baseline")
+    _, token = links.issue(visit)
+    db.session.add(Message(patient_id=patient.id, visit_id=visit.id, kind="reminder", sequence=1,
+                           due_at=utcnow() + timedelta(days=2)))
+    db.session.commit()
+    visits_before = len(patient.visits)
+
+    response = client.post(f"/coordinator/patients/{patient.id}/withdraw",
+                           data={"reason": "Moved abroad;\r\nno longer followed here"}, follow_redirects=True)
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Withdrawn on" in html and "Send link now" not in html
+    db.session.commit()
+    patient = db.session.get(Patient, patient.id)
+    assert patient.withdrawn_at is not None and len(patient.visits) == visits_before
+    assert {m.status for m in db.session.scalars(select(Message).where(Message.patient_id == patient.id))} == \
+        {"cancelled"}
+    assert app.test_client().get(f"/s/{token}").status_code == 410  # the link no longer opens
+    row = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "withdraw")).one()
+    assert row.reason == "Moved abroad; no longer followed here" and row.patient_id == patient.id
+
+    again = client.post(f"/coordinator/patients/{patient.id}/withdraw", data={"reason": "again"},
+                        follow_redirects=True)
+    assert "had already withdrawn" in again.get_data(as_text=True)
+    assert audit_rows("withdraw") == 1

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
 NO_REQUIRED = {"required": False}
 E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
@@ -75,6 +75,13 @@ class PatientForm(FlaskForm):
             field = self[name]
             field.errors = list(field.errors) + [message]
         return not problems
+
+
+class WithdrawForm(FlaskForm):
+    reason = TextAreaField(_l("Why is the patient leaving the study?"), validators=[
+        DataRequired(_l("Enter the reason for the withdrawal")), Length(max=500, message=_l(
+            "Keep the reason to 500 characters or fewer"))],
+        filters=[lambda v: " ".join(v.split()) if isinstance(v, str) else v], render_kw=NO_REQUIRED)
 
 
 class PlainDateField(DateField):

@@ -24,7 +24,7 @@ from ..policy import NO_PHI, phi_read, phi_write, tag
 from ..scheduling import local_today
 from ..surveys import links
 from . import compliance
-from .forms import EnrolForm, PatientForm, PlanForm
+from .forms import EnrolForm, PatientForm, PlanForm, WithdrawForm
 from .plans import enrol, ensure_default_plan
 
 bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
@@ -175,6 +175,13 @@ def enrol_patient():
 @phi_read
 def patient(patient_id):
     patient = own_patient(patient_id)
+    audit.record("view", "patient", patient.id, patient_id=patient.id)
+    page = _patient_page(patient)
+    db.session.commit()
+    return page
+
+
+def _patient_page(patient: Patient, withdraw_form: "WithdrawForm | None" = None) -> str:
     now = utcnow()
     today = local_today(now, patient.timezone)
     visits = db.session.scalars(select(Visit).where(Visit.patient_id == patient.id)
@@ -192,10 +199,10 @@ def patient(patient_id):
                                   .options(selectinload(Message.attempts_log))
                                   .order_by(Message.due_at.desc(), Message.id.desc()).limit(50)).all()
     visit_labels = {visit.id: visit.label for visit in visits}
-    audit.record("view", "patient", patient.id, patient_id=patient.id)
-    db.session.commit()
     return render_template("coordinator/patient.html", patient=patient, rows=rows, messages=messages,
-                           visit_labels=visit_labels, button=EmptyForm(), plan=patient.enrollment)
+                           visit_labels=visit_labels, button=EmptyForm(), plan=patient.enrollment,
+                           withdraw_form=withdraw_form or WithdrawForm(formdata=None),
+                           page_has_errors=bool(withdraw_form and withdraw_form.errors))
 
 
 @bp.route("/patients/<int:patient_id>/edit", methods=["GET", "POST"])
@@ -251,6 +258,39 @@ def pause(patient_id):
     audit.record("update", "patient", patient.id, patient_id=patient.id, field="reminders_paused", old=old,
                  new=patient.reminders_paused)
     db.session.commit()
+    return redirect(url_for(".patient", patient_id=patient.id))
+
+
+@bp.route("/patients/<int:patient_id>/withdraw", methods=["POST"])
+@phi_write
+def withdraw(patient_id):
+    """The patient leaves the study: links stop working, nothing more is sent; data already given is kept
+    (trial data are pseudonymised, never destroyed) and exports show when the patient withdrew."""
+    from ..messaging.dispatcher import cancel_pending
+
+    patient = own_patient(patient_id)
+    form = WithdrawForm()
+    if patient.withdrawn_at is not None:
+        audit.record("view", "patient", patient.id, patient_id=patient.id, reason="already withdrawn")
+        db.session.commit()
+        flash(_("%(study_id)s had already withdrawn.", study_id=patient.study_id), "info")
+        return redirect(url_for(".patient", patient_id=patient.id))
+    if not form.validate_on_submit():
+        audit.record("view", "patient", patient.id, patient_id=patient.id, reason="withdrawal refused: no reason")
+        db.session.commit()
+        return _patient_page(patient, withdraw_form=form), 400
+    now = utcnow()
+    revoked = cancelled = 0
+    for visit in patient.visits:
+        revoked += links.revoke_all(visit, current_user.id, now)
+        cancelled += cancel_pending(visit.id, "withdrawn")
+    patient.withdrawn_at = now
+    audit.record("withdraw", "patient", patient.id, patient_id=patient.id, field="withdrawn_at", old=None,
+                 new={"withdrawn_at": now.isoformat(), "links_revoked": revoked, "messages_cancelled": cancelled},
+                 reason=" ".join(form.reason.data.split()))
+    db.session.commit()
+    flash(_("%(study_id)s has withdrawn: links no longer work and no more messages go out. The answers and "
+            "assessments already given are kept.", study_id=patient.study_id), "success")
     return redirect(url_for(".patient", patient_id=patient.id))
 
 
