@@ -69,6 +69,7 @@ ACCESS = {
     "reports.patient_summary": {"clinician_a"},
     "reports.response_sheet": {"clinician_a"},
     "admin.exports": {"admin"},
+    "admin.subject_access": {"admin"},
     "admin.export_download": {"admin"},
     "admin.api_tokens": {"admin"},
     "admin.revoke_api_token": {"admin"},

@@ -1,4 +1,5 @@
 """Administration (blueprint "admin"): staff accounts, the audit trail, exports and API tokens."""
+import json
 import re
 import tempfile
 from datetime import UTC, datetime, timedelta
@@ -97,6 +98,34 @@ def audit_trail():
 
 
 # --- exports ---
+
+
+@bp.route("/subject-access")
+@tag(PHI_READ)
+def subject_access():
+    """Everything held about one patient of the admin's site, as a JSON download (GDPR Art. 15)."""
+    from ..exports.subject import subject_record
+
+    study_id = (request.args.get("study_id") or "").strip()
+    if not study_id:
+        audit.record("view", "subject_access_form", None)
+        db.session.commit()
+        return render_template("admin/subject_access.html", study_id="", problem=None)
+    patient = db.session.scalar(select(Patient).where(Patient.study_id == study_id[:40],
+                                                      Patient.site_id == current_user.site_id))
+    if patient is None:
+        audit.record("view", "subject_access_form", None, reason="no such patient at this site")
+        db.session.commit()
+        return render_template("admin/subject_access.html", study_id=study_id[:40],
+                               problem=_("No patient with this study id at your site"), page_has_errors=True), 404
+    record = subject_record(patient)
+    audit.record("export", "patient", patient.id, patient_id=patient.id, new={
+        "what": "subject_access", "visits": len(record["visits"]), "audit_rows": len(record["audit_trail"])})
+    db.session.commit()
+    response = current_app.response_class(json.dumps(record, ensure_ascii=False, indent=1),
+                                          mimetype="application/json")
+    response.headers["Content-Disposition"] = f'attachment; filename="subject-access-{patient.id}.json"'
+    return response
 
 def _export_form() -> ExportForm:
     form = ExportForm()
