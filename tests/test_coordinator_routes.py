@@ -373,3 +373,40 @@ def test_withdrawal_stops_links_and_messages_and_keeps_the_data(app, client, coo
                         follow_redirects=True)
     assert "had already withdrawn" in again.get_data(as_text=True)
     assert audit_rows("withdraw") == 1
+
+
+def test_the_dashboard_counted_by_the_database_agrees_with_the_pure_rules(app, site, make_user):
+    """site_summary() counts in SQL, per time zone; compliance.status() is the rule. Patients on both sides of
+    the date line (UTC+14 and UTC-11: their local todays differ from London's) in every state."""
+    from flask_login import login_user
+
+    from pro_app.coordinator import compliance, views
+    from pro_app.models import SurveyResponse
+
+    today = date.today()
+    number = 0
+    for zone in ("Pacific/Kiritimati", "Pacific/Pago_Pago", "Europe/London"):
+        for days_ago in (400, 200, 100, 95, 14, 5, 0, -10, -15, -30):
+            number += 1
+            patient = add_patient(site, today - timedelta(days=days_ago), f"SUM-{number:03d}", timezone=zone)
+            visits = sorted(patient.visits, key=lambda v: v.position)
+            if number % 3 == 0:
+                visits[0].submitted_at = utcnow()
+            if number % 4 == 0:
+                db.session.add(SurveyResponse(visit_id=visits[1].id, instrument="pt_global", version="1",
+                                              language="en", started_at=utcnow(), updated_at=utcnow()))
+    add_patient(site, today, "SUM-WITHDRAWN", withdrawn_at=utcnow())
+    db.session.commit()
+
+    with app.test_request_context():
+        login_user(make_user("coordinator"))
+        facts = views.visit_facts()
+        statuses = [compliance.status(f) for f in facts]
+        rows, totals = compliance.summarise(facts, statuses)
+        sql_rows, sql_totals, patients, overdue = views.site_summary()
+
+    assert [(r.code, r.label, r.counts) for r in sql_rows] == [(r.code, r.label, r.counts) for r in rows]
+    assert sql_totals.counts == totals["row"].counts and patients == 30
+    assert set(statuses) == {"upcoming", "due", "overdue", "completed", "missed"}  # every state was exercised
+    assert [(f.study_id, f.code) for f in overdue] == [(f.study_id, f.code) for f in
+                                                        compliance.overdue(facts, statuses)[:50]]

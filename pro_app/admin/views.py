@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 from wtforms.fields import SelectChoice
 
 from .. import audit, exports
@@ -46,7 +47,8 @@ def users():
             db.session.commit()
             flash(_("Account created for %(email)s", email=email), "success")
             return redirect(url_for(".users"))
-    rows = db.session.scalars(select(User).order_by(User.site_id, User.role, User.email)).all()
+    rows = db.session.scalars(select(User).options(joinedload(User.site))
+                              .order_by(User.site_id, User.role, User.email)).all()
     status = 400 if form.errors else 200
     return render_template("admin/users.html", form=form, users=rows, toggle=EmptyForm()), status
 
@@ -92,9 +94,11 @@ def audit_trail():
     rows = db.session.scalars(query.order_by(AuditEvent.id.desc()).limit(PAGE_SIZE)
                               .offset((page - 1) * PAGE_SIZE)).all()
     audit.record("view", "audit_trail", None, new=dict(request.args))
+    # Render before the commit: committing expires the rows, and the template would reload them one by one.
+    page_html = render_template("admin/audit.html", form=form, rows=rows, page=page, total=total,
+                                pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1))
     db.session.commit()
-    return render_template("admin/audit.html", form=form, rows=rows, page=page, total=total,
-                           pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1))
+    return page_html
 
 
 # --- exports ---
