@@ -51,15 +51,14 @@ class Row:
         return None if finished == 0 else self.counts["completed"] / finished
 
 
-def summarise(facts: list[VisitFact], statuses: list[str] | None = None) -> tuple[list[Row], dict]:
-    """Rows per visit code (in plan order) and the totals across visits. `statuses`, when given, are
-    `status(fact)` of each fact, already computed."""
+def summarise(facts: list[VisitFact]) -> tuple[list[Row], dict]:
+    """Rows per visit code (in plan order) and the totals across visits."""
     rows: dict[str, Row] = {}
-    for fact, state in zip(facts, statuses or map(status, facts)):
+    for fact in facts:
         row = rows.get(fact.code)
         if row is None:
             row = rows[fact.code] = Row(fact.code, fact.label, fact.position)
-        row.counts[state] += 1
+        row.counts[status(fact)] += 1
     ordered = sorted(rows.values(), key=lambda r: (r.position, r.code))
     totals = Row("all", "All visits", 0)
     for row in ordered:
@@ -68,8 +67,6 @@ def summarise(facts: list[VisitFact], statuses: list[str] | None = None) -> tupl
     return ordered, {"row": totals}
 
 
-def overdue(facts: list[VisitFact], statuses: list[str] | None = None) -> list[VisitFact]:
+def overdue(facts: list[VisitFact]) -> list[VisitFact]:
     """Overdue visits, those whose window closes first at the top."""
-    states = statuses or [status(f) for f in facts]
-    return sorted((f for f, state in zip(facts, states) if state == "overdue"),
-                  key=lambda f: (f.window_close, f.study_id))
+    return sorted((f for f in facts if status(f) == "overdue"), key=lambda f: (f.window_close, f.study_id))

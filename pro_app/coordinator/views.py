@@ -60,8 +60,8 @@ def site_plans() -> list[VisitPlan]:
 
 
 def visit_facts(patient_ids=None) -> list[compliance.VisitFact]:
-    """Every visit of the site's patients still in the study (or of `patient_ids`), with its state on each
-    patient's local today. Plain rows, not ORM objects: the dashboard reads every visit of the site."""
+    """Every visit of the site's patients still in the study (or of `patient_ids`: a page of the patient list),
+    with each patient's local today, for `compliance.status`. Read as plain rows, not ORM objects."""
     now = utcnow()
     started = exists().where(SurveyResponse.visit_id == Visit.id)
     query = (select(Visit.patient_id, Patient.study_id, Visit.code, Visit.label, Visit.position, Visit.target_date,
